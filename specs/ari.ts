@@ -1,0 +1,221 @@
+/**
+ * ARI: the agentd control API (JSON-RPC 2.0 on `<root>/mass.sock`). Object shapes and
+ * methods are wire-compatible with the original MASS; see specs/ari.md.
+ */
+import { z } from "zod";
+import { ContentBlockSchema } from "./events.ts";
+import type { ContentBlock, Phase } from "./events.ts";
+import { McpServerSchema, PermissionPolicySchema } from "./runtime.ts";
+
+export const ObjectMetaSchema = z.object({
+  name: z.string(),
+  workspace: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  createdAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+});
+export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
+
+// ---------- Agent ----------
+export const AgentSpecSchema = z.object({
+  disabled: z.boolean().optional(),
+  clientProtocol: z.literal("acp").optional(),
+  command: z.string().min(1, "spec.command is required"),
+  args: z.array(z.string()).optional(),
+  env: z.array(z.object({ name: z.string().min(1), value: z.string() })).optional(),
+  startupTimeoutSeconds: z.number().int().positive().optional(),
+});
+export type AgentSpec = z.infer<typeof AgentSpecSchema>;
+export const AgentSchema = z.object({
+  kind: z.literal("Agent").optional(),
+  metadata: ObjectMetaSchema,
+  spec: AgentSpecSchema,
+});
+export interface Agent {
+  kind: "Agent";
+  metadata: ObjectMeta;
+  spec: AgentSpec;
+}
+
+// ---------- Workspace ----------
+export const HookSchema = z.object({
+  command: z.string().min(1),
+  args: z.array(z.string()).optional(),
+  description: z.string().optional(),
+});
+export const WorkspaceSourceSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("git"),
+    url: z.string().min(1, "source.url is required"),
+    ref: z.string().optional(),
+    depth: z.number().int().nonnegative().optional(),
+  }),
+  z.object({ type: z.literal("local"), path: z.string().min(1, "source.path is required") }),
+  z.object({ type: z.literal("emptyDir") }),
+]);
+export type WorkspaceSource = z.infer<typeof WorkspaceSourceSchema>;
+export const WorkspaceSpecSchema = z.object({
+  source: WorkspaceSourceSchema,
+  hooks: z.object({
+    setup: z.array(HookSchema).optional(),
+    teardown: z.array(HookSchema).optional(),
+  }).optional(),
+  prepareTimeoutSeconds: z.number().int().positive().optional(),
+  features: z.record(z.string(), z.boolean()).optional(),
+});
+export type WorkspaceSpec = z.infer<typeof WorkspaceSpecSchema>;
+export type WorkspacePhase = "pending" | "ready" | "error";
+export interface WorkspaceStatus {
+  phase: WorkspacePhase;
+  path?: string;
+  errorMessage?: string;
+  /** Output of the failed hook, truncated. */
+  hookOutput?: string;
+  /** AgentRuns that use this workspace. */
+  refCount?: number;
+}
+export const WorkspaceSchema = z.object({
+  kind: z.literal("Workspace").optional(),
+  metadata: ObjectMetaSchema,
+  spec: WorkspaceSpecSchema,
+});
+export interface Workspace {
+  kind: "Workspace";
+  metadata: ObjectMeta;
+  spec: WorkspaceSpec;
+  status: WorkspaceStatus;
+}
+
+// ---------- AgentRun ----------
+export const RestartPolicySchema = z.enum(["never", "on-failure", "always"]);
+export type RestartPolicy = z.infer<typeof RestartPolicySchema>;
+export const AgentRunSpecSchema = z.object({
+  agent: z.string().min(1, "spec.agent is required"),
+  systemPrompt: z.string().optional(),
+  permissions: PermissionPolicySchema.optional(),
+  mcpServers: z.array(McpServerSchema).optional(),
+  workflowFile: z.string().optional(),
+  restartPolicy: RestartPolicySchema.optional(),
+  /** Bound on one turn in seconds (0/absent = none). */
+  turnTimeoutSeconds: z.number().int().nonnegative().optional(),
+});
+export type AgentRunSpec = z.infer<typeof AgentRunSpecSchema>;
+export interface LastExit {
+  exitCode: number | null;
+  signal: string | null;
+  reason: string;
+  time: string;
+}
+export interface AgentRunStatus {
+  phase: Phase;
+  errorMessage?: string;
+  /** agent-run pid. */
+  pid?: number;
+  bundle?: string;
+  socketPath?: string;
+  exitCode?: number | null;
+  sessionId?: string;
+  eventPath?: string;
+  restartCount?: number;
+  lastExit?: LastExit;
+  /** Last event seq agentd has consumed. */
+  lastSeq?: number;
+}
+export const AgentRunSchema = z.object({
+  kind: z.literal("AgentRun").optional(),
+  metadata: ObjectMetaSchema.extend({
+    workspace: z.string().min(1, "metadata.workspace is required"),
+  }),
+  spec: AgentRunSpecSchema,
+});
+export interface AgentRun {
+  kind: "AgentRun";
+  metadata: ObjectMeta & { workspace: string };
+  spec: AgentRunSpec;
+  status: AgentRunStatus;
+}
+
+// ---------- Common params ----------
+export const ListOptionsSchema = z.object({
+  fieldSelector: z.record(z.string(), z.string()).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+}).optional().nullable();
+export type ListOptions = {
+  fieldSelector?: Record<string, string>;
+  labels?: Record<string, string>;
+};
+export interface ListResult<T> {
+  kind?: string;
+  items: T[];
+}
+export const NameParamsSchema = z.object({ name: z.string() });
+export const RunKeySchema = z.object({ workspace: z.string(), name: z.string() });
+export type RunKey = z.infer<typeof RunKeySchema>;
+
+export const PromptParamsSchema = RunKeySchema.extend({
+  prompt: z.array(ContentBlockSchema).min(1, "prompt must not be empty"),
+});
+export type AriPromptParams = RunKey & { prompt: ContentBlock[] };
+export interface PromptAccepted {
+  accepted: true;
+  /** Seq the turn's events start after: watch from here to see only this turn. */
+  fromSeq?: number;
+}
+
+export const SendParamsSchema = z.object({
+  workspace: z.string(),
+  from: z.string().min(1, "from is required"),
+  to: z.string().min(1, "to is required"),
+  message: z.array(ContentBlockSchema).min(1, "message must not be empty"),
+  needsReply: z.boolean().optional(),
+});
+export type SendParams = z.infer<typeof SendParamsSchema>;
+export interface SendResult {
+  delivered: boolean;
+  /** True when the target was busy and the message waits in its inbox. */
+  queued?: boolean;
+}
+
+export const WatchParamsSchema = RunKeySchema.extend({
+  watchId: z.string().min(1, "watchId is required"),
+  fromSeq: z.number().int().min(0, "fromSeq must be >= 0").optional(),
+});
+export type WatchParams = z.infer<typeof WatchParamsSchema>;
+
+export interface SystemInfo {
+  version: string;
+  gitCommit: string;
+  buildTime?: string;
+  goVersion: string;
+  denoVersion: string;
+  root: string;
+  socketPath: string;
+  pid: number;
+  recovery: { phase: "idle" | "recovering" | "complete"; startedAt?: string; finishedAt?: string };
+}
+
+export const AriMethods = {
+  systemInfo: "system/info",
+  workspaceCreate: "workspace/create",
+  workspaceGet: "workspace/get",
+  workspaceList: "workspace/list",
+  workspaceDelete: "workspace/delete",
+  workspaceSend: "workspace/send",
+  agentCreate: "agent/create",
+  agentUpdate: "agent/update",
+  agentGet: "agent/get",
+  agentList: "agent/list",
+  agentDelete: "agent/delete",
+  agentrunCreate: "agentrun/create",
+  agentrunGet: "agentrun/get",
+  agentrunList: "agentrun/list",
+  agentrunDelete: "agentrun/delete",
+  agentrunPrompt: "agentrun/prompt",
+  agentrunCancel: "agentrun/cancel",
+  agentrunStop: "agentrun/stop",
+  agentrunRestart: "agentrun/restart",
+  agentrunWatch: "agentrun/watch",
+  agentrunUnwatch: "agentrun/unwatch",
+  /** Server → client notification for agentrun/watch (envelope + watchId + workspace). */
+  agentrunEvent: "agentrun/event",
+} as const;

@@ -1,0 +1,160 @@
+/**
+ * The agent-run event stream: envelope and payloads (see specs/events.md).
+ *
+ * One log per AgentRun; `seq` starts at 0 once and never restarts. Identical in the JSONL
+ * log and in notifications, except that notifications also carry `watchId`.
+ */
+import { z } from "zod";
+
+export const EVENT_TYPES = [
+  "agent_message",
+  "agent_thinking",
+  "user_message",
+  "tool_call",
+  "tool_result",
+  "plan",
+  "turn_start",
+  "turn_end",
+  "error",
+  "runtime_update",
+  // Beyond the original: session boundaries, agent exit, notices and compaction.
+  "session_start",
+  "agent_exit",
+  "notice",
+  "compaction",
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const BlockStatusSchema = z.enum(["start", "streaming", "end"]);
+export type BlockStatus = z.infer<typeof BlockStatusSchema>;
+
+/** ACP content block; kept open (passthrough) since ACP may add fields. */
+export const ContentBlockSchema = z.looseObject({ type: z.string() });
+export type ContentBlock = { type: string; [k: string]: unknown };
+
+export interface ContentPayload {
+  status: BlockStatus;
+  content: ContentBlock;
+  /** Set on user_message events of the system-prompt turn, so clients can tell it apart. */
+  systemPrompt?: boolean;
+}
+
+export interface ToolCallPayload {
+  _meta?: Record<string, unknown>;
+  id: string;
+  kind: string;
+  title: string;
+  status?: string;
+  content?: unknown[];
+  locations?: { path: string; line?: number; _meta?: unknown }[];
+  rawInput?: unknown;
+  rawOutput?: unknown;
+}
+
+export interface PlanPayload {
+  _meta?: Record<string, unknown>;
+  entries: { content: string; priority: string; status: string; _meta?: unknown }[];
+}
+
+export interface TurnStartPayload {
+  /** "user" for prompts, "system" for the system-prompt turn. */
+  origin?: "user" | "system";
+}
+
+export interface TurnEndPayload {
+  stopReason: string;
+}
+
+export interface ErrorPayload {
+  message: string;
+}
+
+export type Phase = "creating" | "idle" | "running" | "restarting" | "stopped" | "error";
+
+export interface PhaseChange {
+  previousPhase: Phase;
+  phase: Phase;
+  pid?: number;
+  reason?: string;
+  sessionChanged?: string[];
+}
+
+export interface RuntimeUpdatePayload {
+  phase?: PhaseChange;
+  availableCommands?: { commands: { name: string; description: string; input?: unknown }[] };
+  currentMode?: { modeId: string };
+  configOptions?: { options: unknown[] };
+  sessionInfo?: { title?: string | null; updatedAt?: string | null };
+  usage?: { size: number; used: number; cost?: { amount: number; currency: string } | null };
+  operationAudit?: { operation: string; params?: unknown; success: boolean; error?: string };
+}
+
+export interface SessionStartPayload {
+  sessionId: string;
+  /** How the session began: new, load (replayed by the agent) or resume. */
+  mode: "new" | "load" | "resume";
+  previousSessionId?: string;
+}
+
+export interface AgentExitPayload {
+  exitCode: number | null;
+  signal: string | null;
+  reason: string;
+}
+
+export interface NoticePayload {
+  [k: string]: unknown;
+}
+
+export interface EventPayloads {
+  agent_message: ContentPayload;
+  agent_thinking: ContentPayload;
+  user_message: ContentPayload;
+  tool_call: ToolCallPayload;
+  tool_result: ToolCallPayload;
+  plan: PlanPayload;
+  turn_start: TurnStartPayload;
+  turn_end: TurnEndPayload;
+  error: ErrorPayload;
+  runtime_update: RuntimeUpdatePayload;
+  session_start: SessionStartPayload;
+  agent_exit: AgentExitPayload;
+  notice: NoticePayload;
+  compaction: NoticePayload;
+}
+
+export interface AgentRunEventOf<T extends EventType> {
+  runId: string;
+  sessionId?: string;
+  seq: number;
+  time: string;
+  type: T;
+  turnId?: string;
+  payload: EventPayloads[T];
+}
+
+export type AgentRunEvent = { [T in EventType]: AgentRunEventOf<T> }[EventType];
+
+/** What a notification carries: the envelope plus the watch it belongs to. */
+export type WatchedEvent = AgentRunEvent & { watchId: string };
+
+/** Envelope schema: validates the frame, keeps payloads open. */
+export const AgentRunEventSchema = z.object({
+  runId: z.string(),
+  sessionId: z.string().optional(),
+  seq: z.number().int().nonnegative(),
+  time: z.string(),
+  type: z.enum(EVENT_TYPES),
+  turnId: z.string().optional(),
+  payload: z.record(z.string(), z.unknown()),
+});
+
+/** Concatenated text of an event's content block, or "" when it has none. */
+export function eventText(ev: AgentRunEvent): string {
+  if (ev.type === "agent_message" || ev.type === "agent_thinking" || ev.type === "user_message") {
+    const c = ev.payload.content;
+    return c.type === "text" && typeof c.text === "string" ? c.text : "";
+  }
+  return "";
+}

@@ -1,0 +1,55 @@
+/**
+ * Runner RPC: JSON-RPC 2.0 on `<bundle>/agent-run.sock`, between agentd (or any client)
+ * and one agent-run. See specs/runner-rpc.md.
+ */
+import { z } from "zod";
+import { ContentBlockSchema } from "./events.ts";
+import type { ContentBlock } from "./events.ts";
+import type { RuntimeState } from "./runtime.ts";
+
+export const RunnerMethods = {
+  status: "runtime/status",
+  watchEvent: "runtime/watch_event",
+  stop: "runtime/stop",
+  prompt: "session/prompt",
+  cancel: "session/cancel",
+  setMode: "session/set_mode",
+  setConfigOption: "session/set_config_option",
+  setModel: "session/set_model",
+  /** Server → client notification carrying one event plus its watchId. */
+  eventUpdate: "runtime/event_update",
+} as const;
+
+export const PromptParamsSchema = z.object({
+  prompt: z.array(ContentBlockSchema).min(1, "missing prompt"),
+  /** Marks the system-prompt turn (events carry origin "system"). */
+  origin: z.enum(["user", "system"]).optional(),
+});
+export type PromptParams = { prompt: ContentBlock[]; origin?: "user" | "system" };
+export interface PromptResult {
+  stopReason: string;
+  turnId: string;
+}
+
+export const WatchEventParamsSchema = z.object({
+  watchId: z.string({ error: "watchId is required" }).min(1, "watchId is required"),
+  fromSeq: z.number().int().min(0, "fromSeq must be >= 0").optional(),
+});
+export type WatchEventParams = z.infer<typeof WatchEventParamsSchema>;
+export interface WatchEventResult {
+  watchId: string;
+  /** Diagnostic: the first live seq; resume from the last received seq + 1. */
+  nextSeq: number;
+}
+
+export interface StatusResult {
+  state: RuntimeState;
+  recovery: { lastSeq: number };
+}
+
+export const SetModeParamsSchema = z.object({ modeId: z.string().min(1, "missing modeId") });
+export const SetConfigOptionParamsSchema = z.object({
+  configId: z.string().min(1, "missing configId"),
+  value: z.union([z.string(), z.boolean()]),
+});
+export const SetModelParamsSchema = z.object({ modelId: z.string().min(1, "missing modelId") });

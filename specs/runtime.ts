@@ -1,0 +1,114 @@
+/**
+ * The runtime bundle: `config.json` (written by agentd, read by `mass run`) and
+ * `state.json` (written only by the agent-run). See specs/runtime.md.
+ */
+import { z } from "zod";
+import type { Phase } from "./events.ts";
+
+export const MASS_VERSION = "0.1.0";
+
+export const PermissionPolicySchema = z.enum(["approve_all", "approve_reads", "deny_all"]);
+export type PermissionPolicy = z.infer<typeof PermissionPolicySchema>;
+
+export const EnvVarSchema = z.object({ name: z.string().min(1), value: z.string() });
+
+export const McpServerSchema = z.object({
+  type: z.enum(["stdio", "http", "sse"]).default("stdio"),
+  name: z.string().optional(),
+  url: z.string().optional(),
+  command: z.string().optional(),
+  args: z.array(z.string()).default([]),
+  env: z.array(EnvVarSchema).default([]),
+});
+export type McpServer = z.infer<typeof McpServerSchema>;
+
+export const RuntimeConfigSchema = z.object({
+  massVersion: z.string().regex(/^0\.\d+\.\d+/, "massVersion must be 0.x.y"),
+  metadata: z.object({
+    name: z.string().min(1),
+    annotations: z.record(z.string(), z.string()).optional(),
+  }),
+  agentRoot: z.object({
+    path: z.string().min(1).refine((p) => !p.startsWith("/"), "agentRoot.path must be relative"),
+  }),
+  clientProtocol: z.literal("acp"),
+  process: z.object({
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    /** "K=V" entries: the agent's whole environment (no inheritance). */
+    env: z.array(z.string().regex(/^[^=]+=/, "env entries are K=V")).default([]),
+  }),
+  session: z.object({
+    _meta: z.record(z.string(), z.unknown()).optional(),
+    systemPrompt: z.string().optional(),
+    permissions: PermissionPolicySchema.default("approve_all"),
+    mcpServers: z.array(McpServerSchema).default([]),
+    /** Resume this ACP session (session/resume or session/load) when the agent can. */
+    resumeSessionId: z.string().optional(),
+  }).default({ permissions: "approve_all", mcpServers: [] }),
+  runtime: z.object({
+    /** Bound on initialize + session/new. */
+    bootstrapTimeoutSeconds: z.number().positive().default(90),
+    /** Bound on one turn; 0 = none. On expiry: cancel, then stop. */
+    turnTimeoutSeconds: z.number().nonnegative().default(0),
+    /** Serve terminal/* to the agent. */
+    terminal: z.boolean().default(false),
+    /** Rotate the event log at this segment size. */
+    eventSegmentBytes: z.number().int().positive().default(64 * 1024 * 1024),
+    /** Keep at most this many segments (0 = keep all). */
+    eventMaxSegments: z.number().int().nonnegative().default(0),
+  }).default({
+    bootstrapTimeoutSeconds: 90,
+    turnTimeoutSeconds: 0,
+    terminal: false,
+    eventSegmentBytes: 64 * 1024 * 1024,
+    eventMaxSegments: 0,
+  }),
+});
+export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
+export type RuntimeConfigInput = z.input<typeof RuntimeConfigSchema>;
+
+export interface SessionState {
+  agentInfo?: { name: string; version: string; title?: string | null };
+  capabilities?: Record<string, unknown>;
+  availableCommands?: { name: string; description: string; input?: unknown }[];
+  configOptions?: unknown[];
+  sessionInfo?: { title?: string | null; updatedAt?: string | null };
+  currentMode?: string;
+  models?: {
+    availableModels: { modelId: string; name: string; description?: string }[];
+    currentModelId: string;
+  };
+}
+
+export interface RuntimeState {
+  massVersion: string;
+  id: string;
+  bundle: string;
+  sessionId?: string;
+  phase: Exclude<Phase, "restarting" | "error">;
+  /** The agent process pid. */
+  pid?: number;
+  /** The agent-run process pid. */
+  runnerPid?: number;
+  annotations?: Record<string, string>;
+  exitCode?: number | null;
+  exitSignal?: string | null;
+  /** Why the agent-run left `idle`/`running` last (bootstrap-failed, process-exited, runtime-stop…). */
+  reason?: string;
+  updatedAt: string;
+  session?: SessionState;
+  eventCounts?: Record<string, number>;
+  /** Last assigned seq; -1 when the log is empty. */
+  lastSeq?: number;
+}
+
+/** Files inside a bundle directory. */
+export const BundleFiles = {
+  config: "config.json",
+  state: "state.json",
+  socket: "agent-run.sock",
+  log: "agent-run.log",
+  events: "events",
+  workspaceLink: "workspace",
+} as const;

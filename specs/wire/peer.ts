@@ -1,0 +1,258 @@
+/**
+ * A JSON-RPC 2.0 peer over one byte stream (a Unix socket connection, or stdio).
+ *
+ * Dispatch, id matching and error mapping come from `json-rpc-2.0`; this module only adds
+ * the socket side: newline framing with a size cap, serialised writes, ordered delivery of
+ * incoming notifications (awaited, which gives back-pressure), and timeouts on requests.
+ */
+import {
+  createJSONRPCErrorResponse,
+  isJSONRPCRequest,
+  isJSONRPCResponse,
+  JSONRPCClient,
+  type JSONRPCRequest,
+  JSONRPCServer,
+  JSONRPCServerAndClient,
+} from "json-rpc-2.0";
+import { ErrorCode, RpcError } from "../errors.ts";
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  encodeFrame,
+  FrameTooLargeError,
+  LineDecoder,
+  writeAll,
+} from "./framing.ts";
+
+export type MethodHandler = (params: unknown, peer: RpcPeer) => unknown;
+export type NotificationHandler = (params: unknown, peer: RpcPeer) => void | Promise<void>;
+
+export interface ByteStream {
+  readable: ReadableStream<Uint8Array>;
+  write(p: Uint8Array): Promise<number>;
+  close(): void;
+}
+
+export interface RpcPeerOptions {
+  maxFrameBytes?: number;
+  /** Default timeout for outgoing requests; 0 disables (callers then pass their own). */
+  requestTimeoutMs?: number;
+  /** Called for protocol-level problems (bad frames); the peer keeps going where it can. */
+  onProtocolError?: (message: string) => void;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+export class PeerClosedError extends RpcError {
+  constructor(message = "connection closed") {
+    super(ErrorCode.Internal, message);
+    this.name = "PeerClosedError";
+  }
+}
+
+export class RequestTimeoutError extends RpcError {
+  constructor(method: string, ms: number) {
+    super(ErrorCode.Internal, `${method}: no answer within ${ms} ms`);
+    this.name = "RequestTimeoutError";
+  }
+}
+
+export class RpcPeer {
+  readonly #stream: ByteStream;
+  readonly #rpc: JSONRPCServerAndClient<RpcPeer, void>;
+  readonly #notifications = new Map<string, NotificationHandler>();
+  readonly #opts: Required<RpcPeerOptions>;
+  #writeChain: Promise<void> = Promise.resolve();
+  #pendingWrites = 0;
+  #closed = false;
+  #closedResolve!: () => void;
+  readonly closed: Promise<void>;
+  /** Free-form per-connection state for servers (e.g. watch ids). */
+  readonly context = new Map<string, unknown>();
+
+  constructor(stream: ByteStream, opts: RpcPeerOptions = {}) {
+    this.#stream = stream;
+    this.#opts = {
+      maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      onProtocolError: opts.onProtocolError ?? (() => {}),
+    };
+    const server = new JSONRPCServer<RpcPeer>({ errorListener: () => {} });
+    const client = new JSONRPCClient<void>((payload) => this.#send(payload));
+    this.#rpc = new JSONRPCServerAndClient(server, client, { errorListener: () => {} });
+    this.closed = new Promise((r) => (this.#closedResolve = r));
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Writes queued but not yet accepted by the socket: a slow reader shows up here. */
+  get pendingWrites(): number {
+    return this.#pendingWrites;
+  }
+
+  addMethod(name: string, handler: MethodHandler): this {
+    this.#rpc.addMethod(name, (params, peer) => handler(params, peer));
+    return this;
+  }
+
+  onNotification(name: string, handler: NotificationHandler): this {
+    this.#notifications.set(name, handler);
+    return this;
+  }
+
+  async request<T = unknown>(
+    method: string,
+    params?: unknown,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<T> {
+    if (this.#closed) throw new PeerClosedError();
+    const ms = opts.timeoutMs ?? this.#opts.requestTimeoutMs;
+    if (ms <= 0) return await this.#rpc.request(method, params ?? null) as T;
+    return await this.#rpc.client.timeout(
+      ms,
+      (id) =>
+        createJSONRPCErrorResponse(
+          id,
+          ErrorCode.Internal,
+          new RequestTimeoutError(method, ms).message,
+        ),
+    ).request(method, params ?? null) as T;
+  }
+
+  /** Sends a notification; resolves when the socket accepted it (back-pressure). */
+  notify(method: string, params?: unknown): Promise<void> {
+    const msg: Record<string, unknown> = { jsonrpc: "2.0", method };
+    if (params !== undefined) msg.params = params;
+    return this.#send(msg);
+  }
+
+  /** Starts reading; returns when the connection ends. */
+  async serve(): Promise<void> {
+    const decoder = new LineDecoder(this.#opts.maxFrameBytes);
+    try {
+      for await (const chunk of this.#stream.readable) {
+        let lines: string[];
+        try {
+          lines = decoder.push(chunk);
+        } catch (err) {
+          if (err instanceof FrameTooLargeError) {
+            this.#opts.onProtocolError(err.message);
+            await this.#send(
+              createJSONRPCErrorResponse(null, ErrorCode.InvalidRequest, err.message),
+            )
+              .catch(() => {});
+            break;
+          }
+          throw err;
+        }
+        for (const line of lines) {
+          if (line.trim() === "") continue;
+          await this.#dispatch(line);
+          if (this.#closed) break;
+        }
+        if (this.#closed) break;
+      }
+    } catch {
+      // The stream failed (reset by peer, closed under us): treat as end of connection.
+    } finally {
+      this.close();
+    }
+  }
+
+  async #dispatch(line: string): Promise<void> {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      this.#opts.onProtocolError("malformed JSON");
+      await this.#send(createJSONRPCErrorResponse(null, ErrorCode.ParseError, "parse error"))
+        .catch(() => {});
+      return;
+    }
+    if (msg && typeof msg === "object" && !Array.isArray(msg)) {
+      const m = msg as Record<string, unknown>;
+      if (isJSONRPCRequest(m) && m.id === undefined) {
+        // Notification: delivered in order and awaited so a slow handler slows the reader.
+        const h = this.#notifications.get(m.method);
+        if (h) {
+          try {
+            await h(m.params, this);
+          } catch (err) {
+            this.#opts.onProtocolError(`notification ${m.method}: ${err}`);
+          }
+        }
+        return;
+      }
+      if (isJSONRPCRequest(m)) {
+        if (m.params !== undefined && (m.params === null || typeof m.params !== "object")) {
+          await this.#send(
+            createJSONRPCErrorResponse(
+              m.id ?? null,
+              ErrorCode.InvalidParams,
+              "params must be an object or array",
+            ),
+          ).catch(() => {});
+          return;
+        }
+        // Requests run concurrently: do not await the handler.
+        Promise.resolve(this.#rpc.server.receive(m as JSONRPCRequest, this))
+          .then((res) => res ? this.#send(res) : undefined)
+          .catch(() => {});
+        return;
+      }
+      if (isJSONRPCResponse(m)) {
+        this.#rpc.client.receive(m);
+        return;
+      }
+    }
+    if (Array.isArray(msg) && msg.length > 0) {
+      this.#rpc.receiveAndSend(msg, this).catch(() => {});
+      return;
+    }
+    const id = msg && typeof msg === "object" && "id" in msg ? (msg as { id: unknown }).id : null;
+    await this.#send(
+      createJSONRPCErrorResponse(
+        typeof id === "string" || typeof id === "number" ? id : null,
+        ErrorCode.InvalidRequest,
+        "invalid request",
+      ),
+    ).catch(() => {});
+  }
+
+  #send(payload: unknown): Promise<void> {
+    if (this.#closed) return Promise.reject(new PeerClosedError());
+    const frame = encodeFrame(payload);
+    this.#pendingWrites++;
+    const p = this.#writeChain.then(async () => {
+      try {
+        if (!this.#closed) await writeAll(this.#stream, frame);
+      } finally {
+        this.#pendingWrites--;
+      }
+    });
+    this.#writeChain = p.catch(() => this.close());
+    return p;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#rpc.rejectAllPendingRequests("connection closed");
+    try {
+      this.#stream.close();
+    } catch {
+      // already closed
+    }
+    this.#closedResolve();
+  }
+}
+
+/** Wraps a Deno connection (Unix socket) as a byte stream for RpcPeer. */
+export function connStream(conn: Deno.Conn): ByteStream {
+  return {
+    readable: conn.readable,
+    write: (p) => conn.write(p),
+    close: () => conn.close(),
+  };
+}
