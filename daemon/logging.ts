@@ -1,0 +1,120 @@
+/**
+ * Structured logging for agentd: JSON lines through LogTape's stream sink and formatter.
+ *
+ * LogTape's `configure()` is process-global; a daemon is a library object here (tests run
+ * two in one process), so each daemon owns its sink and builds LogTape records itself
+ * instead of routing through the global logger tree.
+ */
+import {
+  compareLogLevel,
+  getJsonLinesFormatter,
+  getStreamSink,
+  type LogLevel,
+  type LogRecord,
+  type Sink,
+} from "@logtape/logtape";
+
+/** Levels accepted by `--log-level` (the original's names). */
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+export type LogProps = Record<string, unknown>;
+
+export interface Logger {
+  trace(message: string, props?: LogProps): void;
+  debug(message: string, props?: LogProps): void;
+  info(message: string, props?: LogProps): void;
+  warn(message: string, props?: LogProps): void;
+  error(message: string, props?: LogProps): void;
+  /** A logger whose category has `name` appended. */
+  child(name: string): Logger;
+}
+
+/** A logger that owns an output; `close()` flushes it. */
+export interface ClosableLogger extends Logger {
+  close(): Promise<void>;
+}
+
+/** Unknown names fall back to info, like the original. */
+export function parseLogLevel(name: string | undefined): LogLevelName {
+  return (LOG_LEVELS as readonly string[]).includes(name ?? "") ? name as LogLevelName : "info";
+}
+
+function toLogTapeLevel(level: LogLevelName): LogLevel {
+  return level === "warn" ? "warning" : level;
+}
+
+/** Builds a logger that hands LogTape records at or above `level` to `sink`. */
+export function sinkLogger(sink: Sink, level: LogLevelName, category: string[] = ["mass"]): Logger {
+  const lowest = toLogTapeLevel(level);
+  const emit = (lvl: LogLevel) => (message: string, props: LogProps = {}) => {
+    if (compareLogLevel(lvl, lowest) < 0) return;
+    const record: LogRecord = {
+      category,
+      level: lvl,
+      message: [message],
+      rawMessage: message,
+      timestamp: Date.now(),
+      properties: props,
+    };
+    try {
+      sink(record);
+    } catch {
+      // Logging must never take the daemon down.
+    }
+  };
+  return {
+    trace: emit("trace"),
+    debug: emit("debug"),
+    info: emit("info"),
+    warn: emit("warning"),
+    error: emit("error"),
+    child: (name) => sinkLogger(sink, level, [...category, name]),
+  };
+}
+
+export interface FileLogOptions {
+  /** Log file path; parent directories are created (0700). */
+  path: string;
+  level?: LogLevelName;
+  /** Also copy each line to stderr (foreground `mass server`). */
+  stderr?: boolean;
+}
+
+/** Opens (appends to) a JSON-lines log file. */
+export async function openFileLogger(opts: FileLogOptions): Promise<ClosableLogger> {
+  const dir = opts.path.slice(0, opts.path.lastIndexOf("/"));
+  if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = await Deno.open(opts.path, { create: true, append: true, mode: 0o600 });
+  const formatter = getJsonLinesFormatter();
+  const fileSink = getStreamSink(file.writable, { formatter });
+  const errSink = opts.stderr ? getStreamSink(Deno.stderr.writable, { formatter }) : undefined;
+  const sink: Sink = errSink
+    ? (r) => {
+      fileSink(r);
+      errSink(r);
+    }
+    : fileSink;
+  const logger = sinkLogger(sink, opts.level ?? "info");
+  let closed = false;
+  return {
+    ...logger,
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Disposing the stream sink closes the file's writable (and with it the file).
+      await fileSink[Symbol.asyncDispose]();
+      if (errSink) await errSink.drain();
+    },
+  };
+}
+
+/** Discards everything; for tests and embedders that log elsewhere. */
+export const silentLogger: Logger = {
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child: () => silentLogger,
+};

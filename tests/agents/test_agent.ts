@@ -1,0 +1,553 @@
+#!/usr/bin/env -S deno run -A
+/**
+ * Scriptable ACP (protocol version 1) test agent. It speaks newline-delimited JSON-RPC on
+ * stdin/stdout, logs only to stderr, and does in each session/prompt exactly what the prompt
+ * text says: one command per line, run in order. A line whose first word is not a command is
+ * echoed back; consecutive such lines form one agent_message_chunk. Blank lines are skipped.
+ *
+ * Commands (TEXT / TITLE / MSG are the rest of the line):
+ *   chunks N [SIZE]        N agent_message_chunk updates "chunk-000000" … (index from 0, padded
+ *                          to 6 digits); with SIZE, each text is padded with "x" to SIZE chars.
+ *                          No timers: sent back to back, as fast as the pipe takes them.
+ *   delay MS               sleep MS ms; a session/cancel ends the turn with "cancelled"
+ *   say TEXT               agent_message_chunk
+ *   thought TEXT           agent_thought_chunk
+ *   tool ID KIND TITLE     tool_call (status pending)
+ *   tool_update ID STATUS  tool_call_update with that status
+ *   plan [STATUS…]         plan with one entry "step <n>" per STATUS (default: 3 pending)
+ *   commands               available_commands_update (/echo, /test)
+ *   mode ID                current_mode_update (and the session's mode becomes ID)
+ *   config                 config_option_update with the current config options
+ *   session_info TITLE     session_info_update with TITLE and the current time
+ *   usage USED SIZE        usage_update
+ *   update JSON            session/update whose `update` field is JSON, sent as is
+ *   permission KIND TITLE  session/request_permission (tool kind KIND; options allow_once,
+ *                          allow_always, reject_once, reject_always, optionId = kind), then
+ *                          says "permission:<selected|cancelled>:<optionId|none>"
+ *   read PATH              fs/read_text_file, then says "read:ok:<content>" or "read:error:<msg>"
+ *   write PATH TEXT        fs/write_text_file (TEXT with "\n" as newline), then says "write:ok"
+ *                          or "write:error:<msg>". Relative PATHs are resolved against the cwd.
+ *   stop [REASON]          end the turn now with REASON (default end_turn)
+ *   error [CODE] MSG       fail session/prompt with JSON-RPC error CODE (default -32603)
+ *   crash [CODE]           exit the process at once with CODE (default 1)
+ *   signal                 SIGKILL itself
+ *   kill SIG               send signal SIG (e.g. SIGTERM) to itself
+ *   hang                   wait until session/cancel, then end with "cancelled"
+ *   hang_hard              never answer, even after session/cancel
+ * A turn that runs off the end answers end_turn; a cancel noticed between steps (and
+ * between chunks) answers "cancelled".
+ *
+ * Flags: --ignore-stdin-close (or env TEST_AGENT_IGNORE_EOF=1) keep running after stdin EOF;
+ * --ignore-sigterm; --no-load / --no-resume turn off session/load / session/resume;
+ * --init-delay MS delays the initialize answer; --fail-new fails session/new (-32603);
+ * --auth-required fails session/new and session/prompt with -32000.
+ *
+ * Launch: deno run -A tests/agents/test_agent.ts [flags]
+ */
+import * as acp from "@agentclientprotocol/sdk";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+export type TestAgentOptions = {
+  ignoreStdinClose: boolean;
+  ignoreSigterm: boolean;
+  loadSession: boolean;
+  resumeSession: boolean;
+  initDelayMs: number;
+  failNew: boolean;
+  authRequired: boolean;
+};
+
+export function parseTestAgentArgs(
+  args: string[],
+  env: (name: string) => string | undefined,
+): TestAgentOptions {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      "ignore-stdin-close": { type: "boolean", default: false },
+      "ignore-sigterm": { type: "boolean", default: false },
+      "no-load": { type: "boolean", default: false },
+      "no-resume": { type: "boolean", default: false },
+      "init-delay": { type: "string", default: "0" },
+      "fail-new": { type: "boolean", default: false },
+      "auth-required": { type: "boolean", default: false },
+    },
+  });
+  return {
+    ignoreStdinClose: values["ignore-stdin-close"] || env("TEST_AGENT_IGNORE_EOF") === "1",
+    ignoreSigterm: values["ignore-sigterm"],
+    loadSession: !values["no-load"],
+    resumeSession: !values["no-resume"],
+    initDelayMs: Number(values["init-delay"]) || 0,
+    failNew: values["fail-new"],
+    authRequired: values["auth-required"],
+  };
+}
+
+type TestSession = {
+  id: string;
+  cwd: string;
+  modeId: string;
+  model: string;
+  /** Aborted by session/cancel; present only while a turn runs. */
+  turn?: AbortController;
+};
+
+const MODES: acp.SessionMode[] = [
+  { id: "default", name: "Default" },
+  { id: "plan", name: "Plan" },
+];
+
+const PERMISSION_KINDS: acp.PermissionOptionKind[] = [
+  "allow_once",
+  "allow_always",
+  "reject_once",
+  "reject_always",
+];
+
+function log(message: string): void {
+  console.error(`[test-agent ${Deno.pid}] ${message}`);
+}
+
+class TurnCancelled extends Error {
+  constructor() {
+    super("turn cancelled");
+  }
+}
+
+/** Ends the turn early with a chosen stop reason. */
+class TurnStopped extends Error {
+  constructor(readonly reason: acp.StopReason) {
+    super(`turn stopped: ${reason}`);
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    if (signal?.aborted) return done();
+    const finish = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", finish);
+      done();
+    };
+    const timer = setTimeout(finish, ms);
+    signal?.addEventListener("abort", finish, { once: true });
+  });
+}
+
+function modeState(session: TestSession): acp.SessionModeState {
+  return { currentModeId: session.modeId, availableModes: MODES };
+}
+
+function configOptions(session: TestSession): acp.SessionConfigOption[] {
+  return [{
+    id: "model",
+    name: "Model",
+    category: "model",
+    type: "select",
+    currentValue: session.model,
+    options: [{ value: "test-small", name: "Test Small" }, {
+      value: "test-large",
+      name: "Test Large",
+    }],
+  }];
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Splits off the first `n` words of `line`; returns them and the rest of the line. */
+export function splitWords(line: string, n: number): [string[], string] {
+  const words: string[] = [];
+  let rest = line.trim();
+  for (let i = 0; i < n && rest !== ""; i++) {
+    const match = /^(\S+)\s*/.exec(rest)!;
+    words.push(match[1]);
+    rest = rest.slice(match[0].length);
+  }
+  return [words, rest];
+}
+
+function integer(word: string | undefined, what: string): number {
+  const value = Number(word);
+  if (word === undefined || !Number.isInteger(value)) {
+    throw acp.RequestError.invalidParams({ word }, `${what} must be an integer`);
+  }
+  return value;
+}
+
+/** One running prompt turn. */
+class Turn {
+  constructor(
+    readonly session: TestSession,
+    readonly client: acp.AgentContext,
+    readonly signal: AbortSignal,
+  ) {}
+
+  check(): void {
+    if (this.signal.aborted) throw new TurnCancelled();
+  }
+
+  async send(update: acp.SessionUpdate): Promise<void> {
+    this.check();
+    await this.client.notify(acp.methods.client.session.update, {
+      sessionId: this.session.id,
+      update,
+    });
+  }
+
+  say(text: string): Promise<void> {
+    return this.send({ sessionUpdate: "agent_message_chunk", content: { type: "text", text } });
+  }
+
+  path(path: string): string {
+    return resolve(this.session.cwd, path);
+  }
+}
+
+/** A command gets the turn and the line without its command word. */
+type Command = (turn: Turn, rest: string) => Promise<void>;
+
+const COMMANDS: Record<string, Command> = {
+  async chunks(turn, rest) {
+    const [[count, size]] = splitWords(rest, 2);
+    const n = integer(count, "chunks N");
+    const width = size === undefined ? 0 : integer(size, "chunks SIZE");
+    for (let i = 0; i < n; i++) {
+      const label = `chunk-${String(i).padStart(6, "0")}`;
+      await turn.say(width > label.length ? label + "x".repeat(width - label.length) : label);
+    }
+  },
+  async delay(turn, rest) {
+    await sleep(integer(rest.trim(), "delay MS"), turn.signal);
+  },
+  say: (turn, rest) => turn.say(rest),
+  thought: (turn, rest) =>
+    turn.send({ sessionUpdate: "agent_thought_chunk", content: { type: "text", text: rest } }),
+  tool(turn, rest) {
+    const [[toolCallId, kind], title] = splitWords(rest, 2);
+    return turn.send({
+      sessionUpdate: "tool_call",
+      toolCallId,
+      kind: kind as acp.ToolKind,
+      title,
+      status: "pending",
+    });
+  },
+  tool_update(turn, rest) {
+    const [[toolCallId, status]] = splitWords(rest, 2);
+    return turn.send({
+      sessionUpdate: "tool_call_update",
+      toolCallId,
+      status: status as acp.ToolCallStatus,
+    });
+  },
+  plan(turn, rest) {
+    const [statuses] = splitWords(rest, Infinity);
+    const list = statuses.length > 0 ? statuses : ["pending", "pending", "pending"];
+    return turn.send({
+      sessionUpdate: "plan",
+      entries: list.map((status, i) => ({
+        content: `step ${i + 1}`,
+        priority: "medium",
+        status: status as acp.PlanEntryStatus,
+      })),
+    });
+  },
+  commands: (turn) =>
+    turn.send({
+      sessionUpdate: "available_commands_update",
+      availableCommands: [
+        { name: "echo", description: "Echo the input", input: { hint: "text to echo" } },
+        { name: "test", description: "Run the test script" },
+      ],
+    }),
+  mode(turn, rest) {
+    turn.session.modeId = rest.trim();
+    return turn.send({ sessionUpdate: "current_mode_update", currentModeId: turn.session.modeId });
+  },
+  config: (turn) =>
+    turn.send({
+      sessionUpdate: "config_option_update",
+      configOptions: configOptions(turn.session),
+    }),
+  session_info: (turn, rest) =>
+    turn.send({
+      sessionUpdate: "session_info_update",
+      title: rest,
+      updatedAt: new Date().toISOString(),
+    }),
+  usage(turn, rest) {
+    const [[used, size]] = splitWords(rest, 2);
+    return turn.send({
+      sessionUpdate: "usage_update",
+      used: integer(used, "usage USED"),
+      size: integer(size, "usage SIZE"),
+    });
+  },
+  update(turn, rest) {
+    let update: acp.SessionUpdate;
+    try {
+      update = JSON.parse(rest);
+    } catch (error) {
+      throw acp.RequestError.invalidParams({ json: rest }, `update JSON: ${errorText(error)}`);
+    }
+    return turn.send(update);
+  },
+  async permission(turn, rest) {
+    const [[kind], title] = splitWords(rest, 1);
+    turn.check();
+    const request: acp.RequestPermissionRequest = {
+      sessionId: turn.session.id,
+      toolCall: {
+        toolCallId: `permission-${crypto.randomUUID().slice(0, 8)}`,
+        kind: (kind ?? "other") as acp.ToolKind,
+        title: title || "Test permission",
+        status: "pending",
+      },
+      options: PERMISSION_KINDS.map((k) => ({ optionId: k, name: k.replace("_", " "), kind: k })),
+    };
+    const { outcome } = await turn.client.request(
+      acp.methods.client.session.requestPermission,
+      request,
+    );
+    const optionId = outcome.outcome === "selected" ? outcome.optionId : "none";
+    await turn.say(`permission:${outcome.outcome}:${optionId}`);
+  },
+  async read(turn, rest) {
+    turn.check();
+    let reply: string;
+    try {
+      const { content } = await turn.client.request(acp.methods.client.fs.readTextFile, {
+        sessionId: turn.session.id,
+        path: turn.path(rest.trim()),
+      });
+      reply = `read:ok:${content}`;
+    } catch (error) {
+      reply = `read:error:${errorText(error)}`;
+    }
+    await turn.say(reply);
+  },
+  async write(turn, rest) {
+    const [[path], text] = splitWords(rest, 1);
+    turn.check();
+    let reply = "write:ok";
+    try {
+      await turn.client.request(acp.methods.client.fs.writeTextFile, {
+        sessionId: turn.session.id,
+        path: turn.path(path ?? ""),
+        content: text.replaceAll("\\n", "\n"),
+      });
+    } catch (error) {
+      reply = `write:error:${errorText(error)}`;
+    }
+    await turn.say(reply);
+  },
+  stop(_turn, rest) {
+    throw new TurnStopped((rest.trim() || "end_turn") as acp.StopReason);
+  },
+  error(_turn, rest) {
+    const [[first], tail] = splitWords(rest, 1);
+    const code = Number(first);
+    if (first !== undefined && /^-?\d+$/.test(first)) throw new acp.RequestError(code, tail);
+    throw new acp.RequestError(-32603, rest || "test agent error");
+  },
+  crash(_turn, rest) {
+    const code = rest.trim() === "" ? 1 : integer(rest.trim(), "crash CODE");
+    log(`crash ${code}`);
+    Deno.exit(code);
+  },
+  signal() {
+    log("SIGKILL to self");
+    Deno.kill(Deno.pid, "SIGKILL");
+    return new Promise(() => {});
+  },
+  async kill(_turn, rest) {
+    const sig = (rest.trim() || "SIGTERM") as Deno.Signal;
+    log(`${sig} to self`);
+    Deno.kill(Deno.pid, sig);
+    await sleep(0); // let the signal land before the next command
+  },
+  async hang(turn) {
+    await new Promise<void>((done) => {
+      if (turn.signal.aborted) return done();
+      turn.signal.addEventListener("abort", () => done(), { once: true });
+    });
+  },
+  hang_hard() {
+    return new Promise(() => {});
+  },
+};
+
+export const TEST_AGENT_COMMANDS: readonly string[] = Object.keys(COMMANDS);
+
+export type ScriptStep = { command: string; rest: string } | { echo: string };
+
+/** Turns prompt text into steps; consecutive non-command lines become one echo step. */
+export function parseScript(text: string): ScriptStep[] {
+  const steps: ScriptStep[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "") continue;
+    const [[word], rest] = splitWords(line, 1);
+    if (Object.hasOwn(COMMANDS, word)) {
+      steps.push({ command: word, rest });
+      continue;
+    }
+    const last = steps.at(-1);
+    if (last && "echo" in last) last.echo += `\n${line}`;
+    else steps.push({ echo: line });
+  }
+  return steps;
+}
+
+async function runScript(turn: Turn, text: string): Promise<acp.StopReason> {
+  try {
+    for (const step of parseScript(text)) {
+      turn.check();
+      if ("echo" in step) await turn.say(step.echo);
+      else await COMMANDS[step.command](turn, step.rest);
+    }
+    turn.check();
+    return "end_turn";
+  } catch (error) {
+    if (error instanceof TurnStopped) return error.reason;
+    if (error instanceof TurnCancelled || turn.signal.aborted) return "cancelled";
+    throw error;
+  }
+}
+
+function promptText(blocks: acp.ContentBlock[]): string {
+  return blocks.map((b) => (b.type === "text" ? b.text : "")).join("\n");
+}
+
+/** Builds the test agent app; all state lives in this closure. */
+export function createTestAgent(options: TestAgentOptions): acp.AgentApp {
+  const sessions = new Map<string, TestSession>();
+
+  const getSession = (sessionId: string): TestSession => {
+    const session = sessions.get(sessionId);
+    if (!session) throw acp.RequestError.sessionNotFound(sessionId);
+    return session;
+  };
+  const openSession = (id: string, cwd: string): TestSession => {
+    const session = sessions.get(id) ?? { id, cwd, modeId: "default", model: "test-small" };
+    session.cwd = cwd;
+    sessions.set(id, session);
+    return session;
+  };
+
+  return acp.agent({ name: "mass-test-agent" })
+    .onRequest(acp.methods.agent.initialize, async ({ params }) => {
+      log(`initialize (client protocolVersion ${params.protocolVersion})`);
+      if (options.initDelayMs > 0) await sleep(options.initDelayMs);
+      return {
+        protocolVersion: 1,
+        agentInfo: { name: "mass-test-agent", version: "0.1.0" },
+        authMethods: [],
+        agentCapabilities: {
+          loadSession: options.loadSession,
+          sessionCapabilities: {
+            ...(options.resumeSession ? { resume: {} } : {}),
+            close: {},
+          },
+        },
+      };
+    })
+    .onRequest(acp.methods.agent.authenticate, () => ({}))
+    .onRequest(acp.methods.agent.session.new, ({ params }) => {
+      if (options.authRequired) throw acp.RequestError.authRequired();
+      if (options.failNew) throw new acp.RequestError(-32603, "session/new failed (--fail-new)");
+      const session = openSession(crypto.randomUUID(), params.cwd);
+      log(`session/new ${session.id} cwd=${session.cwd}`);
+      return {
+        sessionId: session.id,
+        modes: modeState(session),
+        configOptions: configOptions(session),
+      };
+    })
+    .onRequest(acp.methods.agent.session.load, ({ params }) => {
+      if (!options.loadSession) throw acp.RequestError.methodNotFound("session/load");
+      // Accepts any id and replays nothing: the test agent keeps no history.
+      const session = openSession(params.sessionId, params.cwd);
+      log(`session/load ${session.id} cwd=${session.cwd}`);
+      return { modes: modeState(session), configOptions: configOptions(session) };
+    })
+    .onRequest(acp.methods.agent.session.resume, ({ params }) => {
+      if (!options.resumeSession) throw acp.RequestError.methodNotFound("session/resume");
+      const session = openSession(params.sessionId, params.cwd);
+      log(`session/resume ${session.id} cwd=${session.cwd}`);
+      return { modes: modeState(session), configOptions: configOptions(session) };
+    })
+    .onRequest(acp.methods.agent.session.close, ({ params }) => {
+      log(`session/close ${params.sessionId}`);
+      sessions.get(params.sessionId)?.turn?.abort();
+      sessions.delete(params.sessionId);
+      return {};
+    })
+    .onRequest(acp.methods.agent.session.setMode, ({ params }) => {
+      const session = getSession(params.sessionId);
+      if (!MODES.some((m) => m.id === params.modeId)) {
+        throw acp.RequestError.invalidParams({ modeId: params.modeId }, "unknown mode");
+      }
+      session.modeId = params.modeId;
+      log(`session/set_mode ${session.id} ${session.modeId}`);
+      return {};
+    })
+    .onRequest(acp.methods.agent.session.setConfigOption, ({ params }) => {
+      const session = getSession(params.sessionId);
+      const value = params.value;
+      if (params.configId !== "model" || (value !== "test-small" && value !== "test-large")) {
+        throw acp.RequestError.invalidParams(
+          { configId: params.configId, value },
+          "unknown config option or value",
+        );
+      }
+      session.model = value;
+      log(`session/set_config_option ${session.id} model=${value}`);
+      return { configOptions: configOptions(session) };
+    })
+    .onRequest(acp.methods.agent.session.prompt, async ({ params, client, signal }) => {
+      if (options.authRequired) throw acp.RequestError.authRequired();
+      const session = getSession(params.sessionId);
+      if (session.turn) {
+        throw acp.RequestError.invalidRequest(undefined, "a prompt turn is already running");
+      }
+      const control = new AbortController();
+      session.turn = control;
+      try {
+        const turn = new Turn(session, client, AbortSignal.any([signal, control.signal]));
+        const stopReason = await runScript(turn, promptText(params.prompt));
+        log(`turn in ${session.id} ended: ${stopReason}`);
+        return { stopReason };
+      } finally {
+        if (session.turn === control) session.turn = undefined;
+      }
+    })
+    .onNotification(acp.methods.agent.session.cancel, ({ params }) => {
+      const turn = sessions.get(params.sessionId)?.turn;
+      log(`session/cancel ${params.sessionId}${turn ? "" : " (no turn running)"}`);
+      turn?.abort();
+    });
+}
+
+async function main(): Promise<void> {
+  const options = parseTestAgentArgs(Deno.args, (name) => Deno.env.get(name));
+  if (options.ignoreSigterm) {
+    Deno.addSignalListener("SIGTERM", () => log("SIGTERM ignored"));
+  }
+  const app = createTestAgent(options);
+  const connection = app.connect(acp.ndJsonStream(Deno.stdout.writable, Deno.stdin.readable));
+  await connection.closed;
+  if (!options.ignoreStdinClose) {
+    log("stdin closed; exiting");
+    Deno.exit(0);
+  }
+  log("stdin closed; staying alive (--ignore-stdin-close)");
+  setInterval(() => {}, 1 << 30);
+}
+
+if (import.meta.main) await main();
