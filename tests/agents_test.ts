@@ -254,7 +254,7 @@ Deno.test("demo agent: a prompt streams thought, plan, tool calls, chunks, usage
     const started = Date.now();
     const response = await s.prompt("hello demo, what can you do?");
     assert.equal(response.stopReason, "end_turn");
-    assert.ok(Date.now() - started < 2_000, "a demo turn is short");
+    assert.ok(Date.now() - started < 3_000, "a demo turn is short");
     const kinds = rec.kinds();
     for (
       const kind of [
@@ -318,7 +318,7 @@ Deno.test("demo agent: session/cancel ends the turn with 'cancelled'", async () 
     const cancelledAt = Date.now();
     await s.cancel();
     assert.equal((await pending).stopReason, "cancelled");
-    assert.ok(Date.now() - cancelledAt < 500, "cancel is prompt");
+    assert.ok(Date.now() - cancelledAt < 1_000, "cancel is prompt");
     assert.ok(rec.texts().length <= chunksAtCancel + 1, "streaming stops after cancel");
     assert.equal((await s.prompt("again")).stopReason, "end_turn", "next turn works");
   });

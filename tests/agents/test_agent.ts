@@ -23,7 +23,9 @@
  *   update JSON            session/update whose `update` field is JSON, sent as is
  *   permission KIND TITLE  session/request_permission (tool kind KIND; options allow_once,
  *                          allow_always, reject_once, reject_always, optionId = kind), then
- *                          says "permission:<selected|cancelled>:<optionId|none>"
+ *                          says "permission:<selected|cancelled>:<optionId|none>". Waits for
+ *                          the client's answer even after session/cancel (ACP v1: the
+ *                          client must answer "cancelled").
  *   read PATH              fs/read_text_file, then says "read:ok:<content>" or "read:error:<msg>"
  *   write PATH TEXT        fs/write_text_file (TEXT with "\n" as newline), then says "write:ok"
  *                          or "write:error:<msg>". Relative PATHs are resolved against the cwd.
@@ -31,11 +33,17 @@
  *   error [CODE] MSG       fail session/prompt with JSON-RPC error CODE (default -32603)
  *   crash [CODE]           exit the process at once with CODE (default 1)
  *   signal                 SIGKILL itself
- *   kill SIG               send signal SIG (e.g. SIGTERM) to itself
+ *   kill [SIG]             send signal SIG (default SIGTERM) to itself
+ *                          (crash / signal / kill first flush what is already written)
  *   hang                   wait until session/cancel, then end with "cancelled"
  *   hang_hard              never answer, even after session/cancel
  * A turn that runs off the end answers end_turn; a cancel noticed between steps (and
- * between chunks) answers "cancelled".
+ * between chunks) answers "cancelled". A bad argument fails the prompt with -32602.
+ *
+ * Sessions: session/new gives a uuid; session/load and session/resume accept any id (load
+ * replays nothing) and log it to stderr; session/close, session/set_mode (default|plan) and
+ * session/set_config_option (model: test-small|test-large) answer without updates. One turn
+ * per session at a time.
  *
  * Flags: --ignore-stdin-close (or env TEST_AGENT_IGNORE_EOF=1) keep running after stdin EOF;
  * --ignore-sigterm; --no-load / --no-resume turn off session/load / session/resume;
@@ -85,6 +93,9 @@ export function parseTestAgentArgs(
     authRequired: values["auth-required"],
   };
 }
+
+/** Process-level hooks, e.g. to flush buffered stdout before the agent kills itself. */
+export type TestAgentHooks = { beforeExit(): Promise<void> };
 
 type TestSession = {
   id: string;
@@ -185,6 +196,7 @@ class Turn {
     readonly session: TestSession,
     readonly client: acp.AgentContext,
     readonly signal: AbortSignal,
+    readonly hooks: TestAgentHooks,
   ) {}
 
   check(): void {
@@ -352,22 +364,27 @@ const COMMANDS: Record<string, Command> = {
   error(_turn, rest) {
     const [[first], tail] = splitWords(rest, 1);
     const code = Number(first);
-    if (first !== undefined && /^-?\d+$/.test(first)) throw new acp.RequestError(code, tail);
+    if (first !== undefined && /^-?\d+$/.test(first)) {
+      throw new acp.RequestError(code, tail || "test agent error");
+    }
     throw new acp.RequestError(-32603, rest || "test agent error");
   },
-  crash(_turn, rest) {
+  async crash(turn, rest) {
     const code = rest.trim() === "" ? 1 : integer(rest.trim(), "crash CODE");
     log(`crash ${code}`);
+    await turn.hooks.beforeExit();
     Deno.exit(code);
   },
-  signal() {
+  async signal(turn) {
     log("SIGKILL to self");
+    await turn.hooks.beforeExit();
     Deno.kill(Deno.pid, "SIGKILL");
-    return new Promise(() => {});
+    await new Promise(() => {});
   },
-  async kill(_turn, rest) {
+  async kill(turn, rest) {
     const sig = (rest.trim() || "SIGTERM") as Deno.Signal;
     log(`${sig} to self`);
+    await turn.hooks.beforeExit();
     Deno.kill(Deno.pid, sig);
     await sleep(0); // let the signal land before the next command
   },
@@ -425,7 +442,10 @@ function promptText(blocks: acp.ContentBlock[]): string {
 }
 
 /** Builds the test agent app; all state lives in this closure. */
-export function createTestAgent(options: TestAgentOptions): acp.AgentApp {
+export function createTestAgent(
+  options: TestAgentOptions,
+  hooks: TestAgentHooks = { beforeExit: () => Promise.resolve() },
+): acp.AgentApp {
   const sessions = new Map<string, TestSession>();
 
   const getSession = (sessionId: string): TestSession => {
@@ -519,7 +539,7 @@ export function createTestAgent(options: TestAgentOptions): acp.AgentApp {
       const control = new AbortController();
       session.turn = control;
       try {
-        const turn = new Turn(session, client, AbortSignal.any([signal, control.signal]));
+        const turn = new Turn(session, client, AbortSignal.any([signal, control.signal]), hooks);
         const stopReason = await runScript(turn, promptText(params.prompt));
         log(`turn in ${session.id} ended: ${stopReason}`);
         return { stopReason };
@@ -534,13 +554,72 @@ export function createTestAgent(options: TestAgentOptions): acp.AgentApp {
     });
 }
 
+/**
+ * Stdout that batches small writes: the first write goes out at once, and everything written
+ * while it is in flight goes out together in the next write. Per-message writes cost one
+ * syscall each (~45 µs here), which would cap `chunks` far below what the pipe can carry.
+ * A write waits only when more than `highWater` bytes are queued (back-pressure).
+ */
+export function coalescingWritable(
+  target: WritableStream<Uint8Array>,
+  highWater = 1 << 16,
+): { writable: WritableStream<Uint8Array>; drain(): Promise<void> } {
+  const writer = target.getWriter();
+  let queued: Uint8Array[] = [];
+  let queuedBytes = 0;
+  let flushing: Promise<void> | undefined;
+  let failure: unknown;
+
+  const pump = async () => {
+    while (queued.length > 0) {
+      const parts = queued;
+      const batch = new Uint8Array(queuedBytes);
+      queued = [];
+      queuedBytes = 0;
+      let offset = 0;
+      for (const part of parts) {
+        batch.set(part, offset);
+        offset += part.byteLength;
+      }
+      await writer.write(batch);
+    }
+  };
+  const flush = (): Promise<void> => {
+    flushing ??= pump().catch((error) => {
+      failure = error;
+    }).finally(() => {
+      flushing = undefined;
+    });
+    return flushing;
+  };
+  const drain = async () => {
+    while (flushing || queued.length > 0) await flush();
+    if (failure) throw failure;
+  };
+  const writable = new WritableStream<Uint8Array>({
+    write(chunk) {
+      if (failure) throw failure;
+      queued.push(chunk);
+      queuedBytes += chunk.byteLength;
+      const inFlight = flush();
+      return queuedBytes > highWater ? inFlight : undefined;
+    },
+    async close() {
+      await drain();
+      await writer.close();
+    },
+  });
+  return { writable, drain };
+}
+
 async function main(): Promise<void> {
   const options = parseTestAgentArgs(Deno.args, (name) => Deno.env.get(name));
   if (options.ignoreSigterm) {
     Deno.addSignalListener("SIGTERM", () => log("SIGTERM ignored"));
   }
-  const app = createTestAgent(options);
-  const connection = app.connect(acp.ndJsonStream(Deno.stdout.writable, Deno.stdin.readable));
+  const stdout = coalescingWritable(Deno.stdout.writable);
+  const app = createTestAgent(options, { beforeExit: () => stdout.drain().catch(() => {}) });
+  const connection = app.connect(acp.ndJsonStream(stdout.writable, Deno.stdin.readable));
   await connection.closed;
   if (!options.ignoreStdinClose) {
     log("stdin closed; exiting");
