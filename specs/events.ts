@@ -45,6 +45,8 @@ export interface ToolCallPayload {
   id: string;
   kind: string;
   title: string;
+  /** ACP's programmatic tool name, when the agent sends one. */
+  name?: string;
   status?: string;
   content?: unknown[];
   locations?: { path: string; line?: number; _meta?: unknown }[];
@@ -80,13 +82,22 @@ export interface PhaseChange {
   sessionChanged?: string[];
 }
 
+/** ACP's `_meta`, carried through on the sub-objects that ACP sends it on. */
+type Meta = { _meta?: Record<string, unknown> };
+
 export interface RuntimeUpdatePayload {
   phase?: PhaseChange;
-  availableCommands?: { commands: { name: string; description: string; input?: unknown }[] };
-  currentMode?: { modeId: string };
-  configOptions?: { options: unknown[] };
-  sessionInfo?: { title?: string | null; updatedAt?: string | null };
-  usage?: { size: number; used: number; cost?: { amount: number; currency: string } | null };
+  availableCommands?: {
+    commands: { name: string; description: string; input?: unknown }[];
+  } & Meta;
+  currentMode?: { modeId: string } & Meta;
+  configOptions?: { options: unknown[] } & Meta;
+  sessionInfo?: { title?: string | null; updatedAt?: string | null } & Meta;
+  usage?: {
+    size: number;
+    used: number;
+    cost?: { amount: number; currency: string } | null;
+  } & Meta;
   operationAudit?: { operation: string; params?: unknown; success: boolean; error?: string };
 }
 

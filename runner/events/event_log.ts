@@ -1,0 +1,427 @@
+/**
+ * The event log of one AgentRun: JSONL in size-bounded segments under `<bundle>/events/`.
+ *
+ * Segment files are named `events-<seq of their first event, zero-padded to 12>.jsonl`, so the
+ * segment holding any seq is found from the directory listing alone. Only the newest segment
+ * is ever written. See specs/events.md.
+ *
+ * Durability: each event is one `write(2)` of one complete line, straight to the kernel (no
+ * user-space buffering). A crash of this process (even SIGKILL) therefore loses nothing that
+ * `append` resolved, and can leave at most a torn last line, which `open` cuts off. We do not
+ * fsync per event (it would cap throughput at the disk's flush rate); segments are synced when
+ * they are sealed and on `close`/`sync`, so a power loss can cost the unsynced tail only.
+ *
+ * The write is synchronous (`writeSync`): a page-cache write of one line takes microseconds,
+ * about ten times less than the thread-pool round trip of an async write (see
+ * tests/bench/event_bench.ts). `append` still returns a promise, so this can change.
+ */
+import type { AgentRunEvent } from "../../specs/events.ts";
+import { InternalError, InvalidParamsError } from "../../specs/errors.ts";
+import { readLines } from "./line_reader.ts";
+
+export interface EventLogOptions {
+  /** Start a new segment once the current one reaches this size; default 64 MiB. */
+  segmentBytes?: number;
+  /** Keep at most this many segments, removing the oldest; 0 (default) keeps all. */
+  maxSegments?: number;
+}
+
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+/** The log's bytes do not form a valid, contiguous event sequence. */
+export class EventLogCorruptError extends InternalError {
+  constructor(readonly path: string, readonly offset: number, readonly reason: string) {
+    super(`event log corrupt at ${path} byte ${offset}: ${reason}`);
+    this.name = "EventLogCorruptError";
+  }
+}
+
+/** The requested events were removed by segment retention. */
+export class EventLogTruncatedError extends InvalidParamsError {
+  constructor(readonly fromSeq: number, readonly firstSeq: number) {
+    super(`events before seq ${firstSeq} are no longer retained (requested from ${fromSeq})`);
+    this.name = "EventLogTruncatedError";
+  }
+}
+
+/** An append out of sequence, after close, or after an unrepairable write failure. */
+export class EventLogStateError extends InternalError {
+  constructor(message: string) {
+    super(message);
+    this.name = "EventLogStateError";
+  }
+}
+
+interface Segment {
+  firstSeq: number;
+  path: string;
+}
+
+const SEGMENT_RE = /^events-(\d{12,})\.jsonl$/;
+
+/** File name of the segment whose first event has `firstSeq`. */
+export function segmentFileName(firstSeq: number): string {
+  return `events-${String(firstSeq).padStart(12, "0")}.jsonl`;
+}
+
+export class EventLog {
+  readonly #dir: string;
+  readonly #segmentBytes: number;
+  readonly #maxSegments: number;
+  readonly #segments: Segment[];
+  #file: Deno.FsFile | undefined;
+  /** Size of the newest segment. */
+  #size: number;
+  #nextSeq: number;
+  #closed = false;
+  #broken: string | undefined;
+  /** Serialises appends, so a caller that forgets to await cannot interleave writes. */
+  #tail: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    dir: string,
+    opts: Required<EventLogOptions>,
+    segments: Segment[],
+    size: number,
+    nextSeq: number,
+  ) {
+    this.#dir = dir;
+    this.#segmentBytes = opts.segmentBytes;
+    this.#maxSegments = opts.maxSegments;
+    this.#segments = segments;
+    this.#size = size;
+    this.#nextSeq = nextSeq;
+  }
+
+  /** Opens (creating if needed) the log in `dir`, cutting off a torn or invalid last line. */
+  static async open(dir: string, opts: EventLogOptions = {}): Promise<EventLog> {
+    const segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    const maxSegments = opts.maxSegments ?? 0;
+    if (!(segmentBytes > 0)) throw new RangeError("segmentBytes must be > 0");
+    if (!Number.isInteger(maxSegments) || maxSegments < 0) {
+      throw new RangeError("maxSegments must be an integer >= 0");
+    }
+    await Deno.mkdir(dir, { recursive: true });
+    const segments = await listSegments(dir);
+    let size = 0;
+    let nextSeq = 0;
+    const newest = segments.at(-1);
+    if (newest) {
+      const tail = await repairTail(newest.path);
+      size = tail.size;
+      if (tail.lastSeq === undefined) {
+        nextSeq = newest.firstSeq;
+      } else if (tail.lastSeq < newest.firstSeq) {
+        throw new EventLogCorruptError(
+          newest.path,
+          tail.lastOffset,
+          `last seq ${tail.lastSeq} precedes the segment's first seq ${newest.firstSeq}`,
+        );
+      } else {
+        nextSeq = tail.lastSeq + 1;
+      }
+    }
+    const log = new EventLog(dir, { segmentBytes, maxSegments }, segments, size, nextSeq);
+    await log.#enforceRetention(); // maxSegments may have been lowered since the last run
+    return log;
+  }
+
+  get dir(): string {
+    return this.#dir;
+  }
+
+  /** Seq the next appended event must carry. */
+  get nextSeq(): number {
+    return this.#nextSeq;
+  }
+
+  /** Seq of the last event; -1 when the log is empty. */
+  get lastSeq(): number {
+    return this.#nextSeq - 1;
+  }
+
+  /** Seq of the oldest retained event (equals nextSeq when nothing is retained). */
+  get firstSeq(): number {
+    return this.#segments[0]?.firstSeq ?? this.#nextSeq;
+  }
+
+  /** Segment file names, oldest first. */
+  get segmentFiles(): string[] {
+    return this.#segments.map((s) => segmentFileName(s.firstSeq));
+  }
+
+  /**
+   * Appends one event; `ev.seq` must equal `nextSeq`. On failure the segment is cut back to
+   * its previous size and the seq is not consumed.
+   */
+  append(ev: AgentRunEvent): Promise<void> {
+    const run = this.#tail.then(() => this.#append(ev));
+    this.#tail = run.catch(() => {});
+    return run;
+  }
+
+  async #append(ev: AgentRunEvent): Promise<void> {
+    if (this.#closed) throw new EventLogStateError("event log is closed");
+    if (this.#broken) throw new EventLogStateError(`event log unusable: ${this.#broken}`);
+    if (ev.seq !== this.#nextSeq) {
+      throw new EventLogStateError(
+        `append out of sequence: seq ${ev.seq}, expected ${this.#nextSeq}`,
+      );
+    }
+    const line = encoder.encode(JSON.stringify(ev) + "\n");
+    const file = await this.#writable(ev.seq);
+    const before = this.#size;
+    try {
+      writeAll(file, line);
+    } catch (err) {
+      try {
+        await file.truncate(before);
+      } catch (truncErr) {
+        // A partial line we cannot remove would corrupt every later append.
+        this.#broken = `write failed and could not be undone: ${String(truncErr)}`;
+      }
+      throw err;
+    }
+    this.#size = before + line.length;
+    this.#nextSeq = ev.seq + 1;
+  }
+
+  /** The file to append `seq` to, sealing the current segment when it is full. */
+  async #writable(seq: number): Promise<Deno.FsFile> {
+    if (this.#file && this.#size >= this.#segmentBytes) {
+      const sealed = this.#file;
+      this.#file = undefined;
+      try {
+        await sealed.syncData();
+      } finally {
+        sealed.close();
+      }
+    }
+    if (this.#file) return this.#file;
+    const newest = this.#segments.at(-1);
+    if (newest && this.#size < this.#segmentBytes) {
+      this.#file = await Deno.open(newest.path, { write: true, append: true });
+      return this.#file;
+    }
+    const seg = { firstSeq: seq, path: `${this.#dir}/${segmentFileName(seq)}` };
+    this.#file = await Deno.open(seg.path, { write: true, append: true, createNew: true });
+    this.#segments.push(seg);
+    this.#size = 0;
+    await this.#enforceRetention();
+    return this.#file;
+  }
+
+  async #enforceRetention(): Promise<void> {
+    while (this.#maxSegments > 0 && this.#segments.length > this.#maxSegments) {
+      const old = this.#segments.shift()!;
+      try {
+        await Deno.remove(old.path);
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      }
+    }
+  }
+
+  /**
+   * Streams events with `fromSeq <= seq < toSeqExclusive` (default: up to the events appended
+   * when `read` is called). Throws EventLogTruncatedError when `fromSeq` was removed by
+   * retention, EventLogCorruptError on any invalid line or seq gap.
+   */
+  read(fromSeq: number, toSeqExclusive?: number): AsyncIterable<AgentRunEvent> {
+    if (!Number.isSafeInteger(fromSeq) || fromSeq < 0) {
+      throw new InvalidParamsError("fromSeq must be an integer >= 0");
+    }
+    // Snapshot now: later appends (and a write in flight) are outside this read.
+    const end = Math.min(toSeqExclusive ?? Infinity, this.#nextSeq);
+    return replay(this.#segments.slice(), this.#size, fromSeq, end);
+  }
+
+  /** Flushes the current segment to disk. */
+  async sync(): Promise<void> {
+    await this.#tail;
+    await this.#file?.syncData();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#tail;
+    const file = this.#file;
+    this.#file = undefined;
+    if (!file) return;
+    try {
+      await file.syncData();
+    } finally {
+      file.close();
+    }
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function writeAll(file: Deno.FsFile, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += file.writeSync(data.subarray(off));
+}
+
+async function listSegments(dir: string): Promise<Segment[]> {
+  const segments: Segment[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const m = entry.isFile ? SEGMENT_RE.exec(entry.name) : null;
+    if (m) segments.push({ firstSeq: Number(m[1]), path: `${dir}/${entry.name}` });
+  }
+  return segments.sort((a, b) => a.firstSeq - b.firstSeq);
+}
+
+async function* replay(
+  segments: Segment[],
+  newestLimit: number,
+  fromSeq: number,
+  end: number,
+): AsyncGenerator<AgentRunEvent> {
+  if (fromSeq >= end) return;
+  const first = segments[0];
+  if (!first || fromSeq < first.firstSeq) {
+    throw new EventLogTruncatedError(fromSeq, first?.firstSeq ?? end);
+  }
+  let i = segments.findLastIndex((s) => s.firstSeq <= fromSeq);
+  let expected = segments[i].firstSeq;
+  for (; i < segments.length && expected < end; i++) {
+    const seg = segments[i];
+    if (seg.firstSeq !== expected) {
+      throw new EventLogCorruptError(
+        seg.path,
+        0,
+        `segment starts at ${seg.firstSeq}, expected ${expected}`,
+      );
+    }
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(seg.path, { read: true });
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) throw new EventLogTruncatedError(fromSeq, expected);
+      throw err;
+    }
+    try {
+      const limit = i === segments.length - 1 ? newestLimit : undefined;
+      for await (const line of readLines(file, { limit })) {
+        if (!line.terminated) {
+          throw new EventLogCorruptError(seg.path, line.offset, "unterminated line");
+        }
+        const ev = parseEvent(line.bytes, seg.path, line.offset);
+        if (ev.seq !== expected) {
+          throw new EventLogCorruptError(
+            seg.path,
+            line.offset,
+            `seq ${ev.seq}, expected ${expected}`,
+          );
+        }
+        expected++;
+        if (ev.seq < fromSeq) continue;
+        if (ev.seq >= end) return;
+        yield ev;
+      }
+    } finally {
+      file.close();
+    }
+  }
+  if (expected < end) {
+    const last = segments.at(-1)!;
+    throw new EventLogCorruptError(last.path, newestLimit, `log ends before seq ${expected}`);
+  }
+}
+
+/** Parses one log line; throws EventLogCorruptError unless it is an event envelope. */
+function parseEvent(bytes: Uint8Array, path: string, offset: number): AgentRunEvent {
+  const ev = tryParseEvent(bytes);
+  if (typeof ev === "string") throw new EventLogCorruptError(path, offset, ev);
+  return ev;
+}
+
+/** The event, or why the line is not one. */
+function tryParseEvent(bytes: Uint8Array): AgentRunEvent | string {
+  let v: unknown;
+  try {
+    v = JSON.parse(decoder.decode(bytes));
+  } catch (err) {
+    return `invalid JSON (${err instanceof Error ? err.message : String(err)})`;
+  }
+  if (!isEnvelope(v)) return "not an event envelope";
+  return v;
+}
+
+// Hand-written rather than zod: it runs once per replayed line.
+function isEnvelope(v: unknown): v is AgentRunEvent {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return Number.isSafeInteger(o.seq) && (o.seq as number) >= 0 &&
+    typeof o.type === "string" && typeof o.runId === "string" && typeof o.time === "string" &&
+    typeof o.payload === "object" && o.payload !== null && !Array.isArray(o.payload);
+}
+
+interface Tail {
+  /** Size after repair. */
+  size: number;
+  /** Seq of the last valid event; undefined when the segment is empty. */
+  lastSeq?: number;
+  lastOffset: number;
+}
+
+/**
+ * Cuts a torn (unterminated) fragment and then at most one invalid complete line off the end
+ * of `path`. More damage than that is not what a crash leaves behind: it is reported, not cut.
+ */
+async function repairTail(path: string): Promise<Tail> {
+  const file = await Deno.open(path, { read: true, write: true });
+  try {
+    const original = (await file.stat()).size;
+    let size = (await lastNewline(file, original)) + 1;
+    for (let cut = 0; size > 0; cut++) {
+      const start = (await lastNewline(file, size - 1)) + 1;
+      const bytes = await readAt(file, start, size - 1 - start);
+      const ev = tryParseEvent(bytes);
+      if (typeof ev !== "string") {
+        if (size !== original) await truncate(file, size);
+        return { size, lastSeq: ev.seq, lastOffset: start };
+      }
+      if (cut === 1) throw new EventLogCorruptError(path, start, ev);
+      size = start;
+    }
+    if (original !== 0) await truncate(file, 0);
+    return { size: 0, lastOffset: 0 };
+  } finally {
+    file.close();
+  }
+}
+
+async function truncate(file: Deno.FsFile, size: number): Promise<void> {
+  await file.truncate(size);
+  await file.syncData();
+}
+
+/** Offset of the last newline before `end`, or -1. Scans backwards in fixed-size chunks. */
+async function lastNewline(file: Deno.FsFile, end: number): Promise<number> {
+  const chunk = 64 * 1024;
+  let hi = end;
+  while (hi > 0) {
+    const lo = Math.max(0, hi - chunk);
+    const buf = await readAt(file, lo, hi - lo);
+    const i = buf.lastIndexOf(10);
+    if (i !== -1) return lo + i;
+    hi = lo;
+  }
+  return -1;
+}
+
+async function readAt(file: Deno.FsFile, offset: number, length: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(length);
+  await file.seek(offset, Deno.SeekMode.Start);
+  let off = 0;
+  while (off < length) {
+    const n = await file.read(buf.subarray(off));
+    if (n === null) break;
+    off += n;
+  }
+  return buf.subarray(0, off);
+}
