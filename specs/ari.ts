@@ -64,7 +64,8 @@ export const WorkspaceSpecSchema = z.object({
   features: z.record(z.string(), z.boolean()).optional(),
 });
 export type WorkspaceSpec = z.infer<typeof WorkspaceSpecSchema>;
-export type WorkspacePhase = "pending" | "ready" | "error";
+/** `deleting`: teardown in progress; no new AgentRuns (added beyond the original). */
+export type WorkspacePhase = "pending" | "ready" | "error" | "deleting";
 export interface WorkspaceStatus {
   phase: WorkspacePhase;
   path?: string;

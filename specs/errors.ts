@@ -26,6 +26,9 @@ export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 export class RpcError extends JSONRPCErrorException {
   constructor(code: number, message: string, data?: unknown) {
     super(message, code, data);
+    // json-rpc-2.0 (ES5 output) resets the prototype to its own class; restore ours so
+    // `instanceof` works for RpcError and its subclasses.
+    Object.setPrototypeOf(this, new.target.prototype);
     this.name = "RpcError";
   }
 }

@@ -1,0 +1,42 @@
+/**
+ * Typed errors the store throws, on top of specs/errors.ts. All are RpcErrors, so the ARI
+ * layer can pass them straight through or re-wrap them with a method-specific message.
+ */
+import { ConflictError, ErrorCode, RpcError } from "../../specs/errors.ts";
+import type { ObjectKind } from "./selectors.ts";
+
+/**
+ * `create` found the key taken. Codes follow the original MASS: duplicate Workspace or
+ * Agent → -32602, duplicate AgentRun → -32001.
+ */
+export class AlreadyExistsError extends RpcError {
+  readonly kind: ObjectKind;
+  /** "name" or "workspace/name". */
+  readonly key: string;
+  constructor(kind: ObjectKind, key: string) {
+    const code = kind === "AgentRun" ? ErrorCode.Conflict : ErrorCode.InvalidParams;
+    super(code, `${KIND_WORDS[kind]} ${key} already exists`);
+    this.name = "AlreadyExistsError";
+    this.kind = kind;
+    this.key = key;
+  }
+}
+
+/** A check-and-set precondition failed: the object is in `actualPhase`, not one of `expected`. */
+export class PhaseConflictError extends ConflictError {
+  readonly actualPhase: string;
+  readonly expected: readonly string[];
+  constructor(message: string, actualPhase: string, expected: readonly string[]) {
+    super(message);
+    this.name = "PhaseConflictError";
+    this.actualPhase = actualPhase;
+    this.expected = expected;
+  }
+}
+
+/** Lower-case words used in messages, matching the original's wording. */
+export const KIND_WORDS: Record<ObjectKind, string> = {
+  Workspace: "workspace",
+  Agent: "agent",
+  AgentRun: "agentrun",
+};
