@@ -185,7 +185,8 @@ export class RpcPeer {
         return;
       }
       if (isJSONRPCRequest(m)) {
-        if (m.params !== undefined && (m.params === null || typeof m.params !== "object")) {
+        // `params: null` counts as absent (handlers answer "missing params" themselves).
+        if (m.params !== undefined && m.params !== null && typeof m.params !== "object") {
           await this.#send(
             createJSONRPCErrorResponse(
               m.id ?? null,

@@ -1,0 +1,73 @@
+/**
+ * Built-in Agent definitions, seeded into the store at every daemon start when the name is
+ * absent (a user's edits or deletion-and-recreation are never overwritten).
+ *
+ * Unlike the original (which ran everything through `bunx`), each agent runs under the deno
+ * binary that runs agentd, so no Node or Bun is needed:
+ * - `demo`: the offline demo agent shipped in runner/agents/.
+ * - `claude`: `deno run -A npm:@agentclientprotocol/claude-agent-acp@<pinned>`. Needs
+ *   ANTHROPIC_API_KEY (or a Claude login under HOME). It refuses to run as root unless
+ *   IS_SANDBOX=1; setting that is the user's decision (agent env or agentd's env).
+ * - `codex`: `codex-acp` from PATH. The npm package's launcher execs a native binary that
+ *   deno's npm cache stores without the exec bit, so it cannot run via `deno run`; install
+ *   it with `npm install -g @zed-industries/codex-acp@<pinned>`. Needs OPENAI_API_KEY (or a
+ *   Codex login under HOME).
+ * - `gsd-pi`: disabled by default, as upstream (`massctl agent apply gsd-pi --disabled=false`).
+ *
+ * Which of agentd's environment variables reach agents: `AGENT_ENV_ALLOW` in
+ * daemon/runs/spawn.ts (then the Agent's `spec.env` on top).
+ */
+import { fileURLToPath } from "node:url";
+import type { Agent } from "../../specs/ari.ts";
+
+export const CLAUDE_ACP_PACKAGE = "@agentclientprotocol/claude-agent-acp@0.101.0";
+export const CODEX_ACP_PACKAGE = "@zed-industries/codex-acp@0.16.0";
+export const GSD_PI_ACP_PACKAGE = "gsd-pi-acp@0.1.2";
+
+export interface BuiltinOptions {
+  /** The deno binary agents run under; defaults to the one running agentd. */
+  execPath?: string;
+  /** Absolute path of the demo agent's entry file. */
+  demoAgentPath?: string;
+}
+
+/** Absolute path of runner/agents/demo_agent.ts in this source tree. */
+export function demoAgentPath(): string {
+  return fileURLToPath(new URL("../../runner/agents/demo_agent.ts", import.meta.url));
+}
+
+const agent = (name: string, spec: Agent["spec"]): Agent => ({
+  kind: "Agent",
+  metadata: { name },
+  spec,
+});
+
+/** The built-in definitions (without timestamps). */
+export function builtinAgents(opts: BuiltinOptions = {}): Agent[] {
+  const deno = opts.execPath ?? Deno.execPath();
+  return [
+    agent("demo", {
+      command: deno,
+      args: ["run", "-A", opts.demoAgentPath ?? demoAgentPath()],
+    }),
+    agent("claude", { command: deno, args: ["run", "-A", `npm:${CLAUDE_ACP_PACKAGE}`] }),
+    agent("codex", { command: "codex-acp" }),
+    agent("gsd-pi", {
+      command: deno,
+      args: ["run", "-A", `npm:${GSD_PI_ACP_PACKAGE}`],
+      disabled: true,
+    }),
+  ];
+}
+
+/** Creates each built-in agent whose name is absent; returns the names it created. */
+export async function seedBuiltinAgents(
+  store: { createAgentIfAbsent(agent: Agent): Promise<boolean> },
+  agents: readonly Agent[] = builtinAgents(),
+): Promise<string[]> {
+  const created: string[] = [];
+  for (const a of agents) {
+    if (await store.createAgentIfAbsent(a)) created.push(a.metadata.name);
+  }
+  return created;
+}

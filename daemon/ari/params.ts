@@ -1,0 +1,34 @@
+/**
+ * Params validation for ARI handlers: zod schemas in, -32602 with a one-line message out.
+ */
+import type { z } from "zod";
+import { InvalidParamsError } from "../../specs/errors.ts";
+import { ListOptionsSchema } from "../../specs/ari.ts";
+import type { ListOptions } from "../../specs/ari.ts";
+
+/** Renders zod issues as one line, each naming its field: `metadata.name: expected string`. */
+export function describeZodError(err: z.ZodError): string {
+  const parts = err.issues.slice(0, 3).map((issue) => {
+    const field = issue.path.map(String).join(".");
+    return field ? `${field}: ${issue.message}` : issue.message;
+  });
+  if (err.issues.length > 3) parts.push(`(${err.issues.length - 3} more)`);
+  return parts.join("; ").replace(/\s*\n\s*/g, " ");
+}
+
+/** Validates `params`; missing params → -32602 "missing params", bad fields → -32602. */
+export function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {
+  if (params === undefined || params === null) throw new InvalidParamsError("missing params");
+  const res = schema.safeParse(params);
+  if (!res.success) throw new InvalidParamsError(`invalid params: ${describeZodError(res.error)}`);
+  return res.data;
+}
+
+/** `*\/list` params: absent or null means "everything". */
+export function parseListParams(params: unknown): ListOptions {
+  if (params === undefined || params === null) return {};
+  // Positional `[]` from some clients means no options.
+  if (Array.isArray(params) && params.length === 0) return {};
+  const opts = parseParams(ListOptionsSchema, params);
+  return opts ?? {};
+}

@@ -1,0 +1,143 @@
+/**
+ * The daemon root: where it is, its directory modes, and the lock that makes one daemon per
+ * root. The lock is an flock on `<root>/mass.lock`, held for the daemon's lifetime; the
+ * kernel drops it when the process dies, so a crashed daemon never leaves a false "running".
+ */
+import { join, resolve } from "node:path";
+import type { RootPaths } from "./context.ts";
+
+/** `--root` beats `MASS_ROOT`, which beats `$HOME/.mass` (then `$TMPDIR/.mass`). */
+export function resolveRoot(
+  flag: string | undefined,
+  env: (name: string) => string | undefined = (n) => Deno.env.get(n),
+): string {
+  const chosen = flag || env("MASS_ROOT") ||
+    (env("HOME") ? join(env("HOME")!, ".mass") : join(env("TMPDIR") || "/tmp", ".mass"));
+  return resolve(chosen);
+}
+
+export function lockPath(paths: RootPaths): string {
+  return join(paths.root, "mass.lock");
+}
+
+/** Creates the root (0700, tightened if it already exists) and its subdirectories. */
+export async function prepareRoot(paths: RootPaths): Promise<void> {
+  await Deno.mkdir(paths.root, { recursive: true, mode: 0o700 });
+  const st = await Deno.stat(paths.root);
+  if (!st.isDirectory) throw new Error(`${paths.root} is not a directory`);
+  // mkdir's mode is masked by umask and ignored for an existing directory.
+  await Deno.chmod(paths.root, 0o700);
+  for (const dir of [paths.logs, paths.workspaces, paths.runs]) {
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  }
+  // SQLite gives its -wal/-shm files the main file's mode: make that 0600 up front.
+  const kv = await Deno.open(paths.kv, { create: true, write: true, mode: 0o600 });
+  kv.close();
+  await Deno.chmod(paths.kv, 0o600);
+}
+
+/** Another live daemon holds the root. */
+export class RootLockedError extends Error {
+  constructor(readonly root: string, readonly pid: number | undefined) {
+    super(
+      pid
+        ? `another mass daemon (pid ${pid}) is running on ${root}`
+        : `another mass daemon is running on ${root}`,
+    );
+    this.name = "RootLockedError";
+  }
+}
+
+export interface RootLock {
+  readonly pid: number;
+  /** Removes the pid file (if still ours) and drops the lock. */
+  release(): Promise<void>;
+}
+
+/** Reads a pid file; undefined when absent or not a positive integer. */
+export async function readPidFile(path: string): Promise<number | undefined> {
+  try {
+    const text = (await Deno.readTextFile(path)).trim();
+    const pid = Number(text);
+    return /^\d+$/.test(text) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  await Deno.writeTextFile(tmp, text, { mode: 0o600 });
+  await Deno.rename(tmp, path);
+}
+
+/**
+ * Takes the root's lock and writes the pid file, or throws RootLockedError naming the
+ * holder. A pid file left by a dead daemon is simply overwritten.
+ */
+export async function acquireRootLock(paths: RootPaths, pid = Deno.pid): Promise<RootLock> {
+  const file = await Deno.open(lockPath(paths), {
+    read: true,
+    write: true,
+    create: true,
+    mode: 0o600,
+  });
+  let locked = false;
+  try {
+    locked = await file.tryLock(true);
+  } catch (err) {
+    file.close();
+    throw err;
+  }
+  if (!locked) {
+    file.close();
+    const holder = await readPidFile(lockPath(paths)) ?? await readPidFile(paths.pidFile);
+    throw new RootLockedError(paths.root, holder);
+  }
+  try {
+    // The lock file carries the pid too, so the holder is known even without mass.pid.
+    await file.truncate(0);
+    await file.write(new TextEncoder().encode(`${pid}\n`));
+    await writeAtomic(paths.pidFile, `${pid}\n`);
+  } catch (err) {
+    file.close();
+    throw err;
+  }
+  let released = false;
+  return {
+    pid,
+    async release() {
+      if (released) return;
+      released = true;
+      if (await readPidFile(paths.pidFile) === pid) {
+        await Deno.remove(paths.pidFile).catch(() => {});
+      }
+      try {
+        await file.truncate(0);
+      } catch {
+        // best effort: the lock itself is what matters
+      }
+      file.close(); // closing drops the flock
+    },
+  };
+}
+
+/**
+ * Whether some process holds the root's lock right now. Probes with a non-blocking lock
+ * that is released at once; never creates the root.
+ */
+export async function isRootLocked(paths: RootPaths): Promise<boolean> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(lockPath(paths), { read: true });
+  } catch {
+    return false;
+  }
+  try {
+    const got = await file.tryLock(true);
+    if (got) await file.unlock();
+    return !got;
+  } finally {
+    file.close();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Shared setup for the daemon/ARI tests: a real daemon on a temp root, a real socket, and
+ * raw-socket helpers for the bad-input tests.
+ */
+import { AriClient } from "../../ctl/ari_client.ts";
+import { type Daemon, type DaemonOptions, startDaemon } from "../../daemon/main.ts";
+import { errorCode } from "../../specs/errors.ts";
+
+/** Short temp roots: Unix socket paths are limited to 107 bytes. */
+export function tempRoot(): Promise<string> {
+  return Deno.makeTempDir({ prefix: "m" });
+}
+
+export interface TestDaemon {
+  daemon: Daemon;
+  client: AriClient;
+  root: string;
+  close(): Promise<void>;
+}
+
+/** Starts a daemon on a fresh root and connects a client; close() tears both down. */
+export async function startTestDaemon(
+  opts: Partial<DaemonOptions> & { keepRoot?: boolean; waitRecovery?: boolean } = {},
+): Promise<TestDaemon> {
+  const root = opts.root ?? await tempRoot();
+  const daemon = await startDaemon({ runs: null, ...opts, root });
+  if (opts.waitRecovery ?? true) await daemon.recovered;
+  const client = await AriClient.connect(daemon.paths.socket, { requestTimeoutMs: 20_000 });
+  return {
+    daemon,
+    client,
+    root,
+    async close() {
+      client.close();
+      await daemon.close();
+      if (!opts.keepRoot) await Deno.remove(root, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Runs `fn` and returns the JSON-RPC error it failed with (fails the test if it did not). */
+export async function rpcError(
+  fn: () => Promise<unknown>,
+): Promise<{ code: number | undefined; message: string }> {
+  try {
+    await fn();
+  } catch (err) {
+    return { code: errorCode(err), message: err instanceof Error ? err.message : String(err) };
+  }
+  throw new Error("expected the call to fail");
+}
+
+/** Polls `check` every 20 ms until it returns a value, or throws after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A raw connection that writes bytes and reads newline-delimited JSON replies. */
+export class RawConn {
+  readonly #conn: Deno.UnixConn;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #buf = "";
+  readonly #decoder = new TextDecoder();
+
+  private constructor(conn: Deno.UnixConn) {
+    this.#conn = conn;
+    this.#reader = conn.readable.getReader();
+  }
+
+  static async dial(path: string): Promise<RawConn> {
+    return new RawConn(await Deno.connect({ transport: "unix", path }));
+  }
+
+  async write(data: string | Uint8Array): Promise<void> {
+    let bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    while (bytes.length > 0) bytes = bytes.subarray(await this.#conn.write(bytes));
+  }
+
+  /** The next JSON line, or undefined at EOF; throws after `timeoutMs`. */
+  async readJson(timeoutMs = 10_000): Promise<Record<string, unknown> | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const nl = this.#buf.indexOf("\n");
+      if (nl >= 0) {
+        const line = this.#buf.slice(0, nl);
+        this.#buf = this.#buf.slice(nl + 1);
+        return JSON.parse(line);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error("timed out reading a reply");
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const res = await Promise.race([
+        this.#reader.read(),
+        new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), left))),
+      ]).finally(() => clearTimeout(timer));
+      if (res === "timeout") throw new Error("timed out reading a reply");
+      if (res.done) return undefined;
+      this.#buf += this.#decoder.decode(res.value, { stream: true });
+    }
+  }
+
+  close(): void {
+    this.#reader.cancel().catch(() => {});
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed by the server
+    }
+  }
+}
