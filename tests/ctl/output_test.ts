@@ -1,0 +1,136 @@
+/**
+ * massctl printers: AGE, tab-aligned tables (plain and wide), JSON/YAML shapes.
+ */
+import assert from "node:assert/strict";
+import { parse as parseYaml } from "yaml";
+import type { Agent, AgentRun, Workspace } from "../../specs/ari.ts";
+import {
+  agentRunTable,
+  agentTable,
+  formatAge,
+  formatLabels,
+  renderObjects,
+  renderTable,
+  workspaceTable,
+} from "../../ctl/output.ts";
+
+const NOW = new Date("2026-01-02T00:00:00.000Z");
+const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+
+Deno.test("formatAge: seconds, minutes, hours, days, unknown", () => {
+  assert.equal(formatAge(ago(0), NOW), "0s");
+  assert.equal(formatAge(ago(59_999), NOW), "59s");
+  assert.equal(formatAge(ago(60_000), NOW), "1m");
+  assert.equal(formatAge(ago(3_599_000), NOW), "59m");
+  assert.equal(formatAge(ago(3_600_000), NOW), "1h");
+  assert.equal(formatAge(ago(86_399_000), NOW), "23h");
+  assert.equal(formatAge(ago(86_400_000), NOW), "1d");
+  assert.equal(formatAge(ago(40 * 86_400_000), NOW), "40d");
+  assert.equal(formatAge(undefined, NOW), "<unknown>");
+  assert.equal(formatAge("not a date", NOW), "<unknown>");
+  // Clock skew: a creation time in the future is not negative.
+  assert.equal(formatAge(ago(-5_000), NOW), "0s");
+});
+
+Deno.test("renderTable: columns padded to widest cell + 3, last column unpadded", () => {
+  const out = renderTable([["NAME", "PHASE", "AGE"], ["a", "ready", "1s"], ["longer", "x", ""]]);
+  assert.equal(out, "NAME     PHASE   AGE\na        ready   1s\nlonger   x\n");
+});
+
+Deno.test("renderTable: tabs and newlines inside cells do not break the grid", () => {
+  const out = renderTable([["A", "B"], ["x\ty", "1\n2"]]);
+  assert.equal(out, "A     B\nx y   1 2\n");
+});
+
+const ws = (name: string, phase: Workspace["status"]["phase"], path?: string): Workspace => ({
+  kind: "Workspace",
+  metadata: { name, createdAt: ago(120_000) },
+  spec: { source: { type: "emptyDir" } },
+  status: { phase, ...(path ? { path } : {}) },
+});
+
+Deno.test("workspaceTable: NAME PHASE PATH AGE (+ SOURCE ERROR when wide)", () => {
+  const items = [ws("alpha", "ready", "/w/alpha"), ws("b", "pending")];
+  assert.equal(
+    workspaceTable(items, false, NOW),
+    "NAME    PHASE     PATH       AGE\nalpha   ready     /w/alpha   2m\nb       pending              2m\n",
+  );
+  const wide = workspaceTable(items, true, NOW).split("\n");
+  assert.match(wide[0], /^NAME\s+PHASE\s+PATH\s+AGE\s+SOURCE\s+ERROR$/);
+  assert.match(wide[1], /^alpha\s+ready\s+\/w\/alpha\s+2m\s+emptyDir$/);
+});
+
+Deno.test("agentTable: ENABLED from disabled, ARGS joined, LABELS when wide", () => {
+  const a: Agent = {
+    kind: "Agent",
+    metadata: { name: "demo", createdAt: ago(7_200_000), labels: { team: "x", a: "b" } },
+    spec: { command: "deno", args: ["run", "-A", "agent.ts"] },
+  };
+  const b: Agent = {
+    kind: "Agent",
+    metadata: { name: "off" },
+    spec: { command: "codex", disabled: true },
+  };
+  const lines = agentTable([a, b], false, NOW).split("\n");
+  assert.match(lines[0], /^NAME\s+ENABLED\s+COMMAND\s+ARGS\s+AGE$/);
+  assert.match(lines[1], /^demo\s+true\s+deno\s+run -A agent\.ts\s+2h$/);
+  assert.match(lines[2], /^off\s+false\s+codex\s+<none>\s+<unknown>$/);
+  const wide = agentTable([a, b], true, NOW).split("\n");
+  assert.match(wide[0], /AGE\s+LABELS$/);
+  assert.match(wide[1], /2h\s+a=b,team=x$/);
+  assert.match(wide[2], /<unknown>\s+<none>$/);
+});
+
+Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS ERROR)", () => {
+  const run: AgentRun = {
+    kind: "AgentRun",
+    metadata: { name: "r1", workspace: "w", createdAt: ago(3 * 86_400_000) },
+    spec: { agent: "demo" },
+    status: { phase: "error", pid: 42, restartCount: 2, errorMessage: "boom\nsecond line" },
+  };
+  const lines = agentRunTable([run], false, NOW).split("\n");
+  assert.match(lines[0], /^WORKSPACE\s+NAME\s+AGENT\s+PHASE\s+AGE$/);
+  assert.match(lines[1], /^w\s+r1\s+demo\s+error\s+3d$/);
+  const wide = agentRunTable([run], true, NOW).split("\n");
+  assert.match(wide[0], /AGE\s+PID\s+RESTARTS\s+ERROR$/);
+  assert.match(wide[1], /3d\s+42\s+2\s+boom second line$/);
+});
+
+Deno.test("renderObjects: one named object bare, otherwise {kind: List, items}", () => {
+  const items = [ws("a", "ready"), ws("b", "ready")];
+  const one = JSON.parse(renderObjects([items[0]], workspaceTable, {
+    format: "json",
+    single: true,
+    now: NOW,
+  }));
+  assert.equal(one.kind, "Workspace");
+  assert.equal(one.metadata.name, "a");
+  const list = JSON.parse(renderObjects(items, workspaceTable, {
+    format: "json",
+    single: false,
+    now: NOW,
+  }));
+  assert.deepEqual(Object.keys(list), ["kind", "items"]);
+  assert.equal(list.kind, "List");
+  assert.equal(list.items.length, 2);
+  // A list call that happens to return one item is still a List.
+  const listOfOne = parseYaml(renderObjects([items[0]], workspaceTable, {
+    format: "yaml",
+    single: false,
+    now: NOW,
+  }));
+  assert.equal(listOfOne.kind, "List");
+  assert.equal(listOfOne.items[0].metadata.name, "a");
+  const empty = JSON.parse(renderObjects([], workspaceTable, {
+    format: "json",
+    single: false,
+    now: NOW,
+  }));
+  assert.deepEqual(empty, { kind: "List", items: [] });
+});
+
+Deno.test("formatLabels: sorted k=v list or <none>", () => {
+  assert.equal(formatLabels(undefined), "<none>");
+  assert.equal(formatLabels({}), "<none>");
+  assert.equal(formatLabels({ z: "1", a: "2" }), "a=2,z=1");
+});
