@@ -1,0 +1,57 @@
+/**
+ * The workspace-mesh MCP server entry agentd injects into a run's config.json
+ * (`session.mcpServers`): the agent starts `mass mesh-mcp` with it, speaking for that run.
+ */
+import { dirname, join } from "node:path";
+import type { McpServer } from "../../specs/runtime.ts";
+import { MESH_SERVER_NAME } from "./mesh_names.ts";
+
+export interface MeshEntryInput {
+  /** agentd's ARI socket. */
+  socketPath: string;
+  workspace: string;
+  /** The run the server speaks for (the `from` of its messages). */
+  agentName: string;
+  /** The deno binary (agentd passes Deno.execPath()). */
+  denoPath: string;
+  /** Absolute path of mass.ts (or of a bundle of it). */
+  massEntry: string;
+  /**
+   * deno.json to resolve mass's imports with. The agent starts the server in its own
+   * directory, where deno would find no config; default: deno.json beside `massEntry`.
+   * `null` omits the flag (a self-contained bundle needs none).
+   */
+  denoConfig?: string | null;
+  /** Forwarded as --log-level. */
+  logLevel?: string;
+  /** Forwarded as --log-path: the server then logs to <dir>/workspace-mesh-server.log. */
+  logDir?: string;
+}
+
+/** The stdio MCP server entry for one run (pure). */
+export function meshMcpServerEntry(input: MeshEntryInput): McpServer {
+  const config = input.denoConfig === undefined
+    ? join(dirname(input.massEntry), "deno.json")
+    : input.denoConfig;
+  return {
+    type: "stdio",
+    name: MESH_SERVER_NAME,
+    command: input.denoPath,
+    args: [
+      "run",
+      "-A",
+      ...(config === null ? [] : [`--config=${config}`]),
+      input.massEntry,
+      "mesh-mcp",
+      "--socket",
+      input.socketPath,
+      "--workspace",
+      input.workspace,
+      "--agent",
+      input.agentName,
+      ...(input.logLevel ? ["--log-level", input.logLevel] : []),
+      ...(input.logDir ? ["--log-path", input.logDir] : []),
+    ],
+    env: [],
+  };
+}
