@@ -1,0 +1,91 @@
+/**
+ * ARI `agentrun/*`: the AgentRun lifecycle (create, get, list, delete, prompt, cancel, stop,
+ * restart) and event streaming (watch, unwatch). The work is done by the RunSupervisor
+ * (daemon/runs/run_supervisor.ts); this module validates params and shapes results.
+ */
+import { z } from "zod";
+import {
+  AgentRunSchema,
+  type ListResult,
+  PromptParamsSchema,
+  RunKeySchema,
+  WatchParamsSchema,
+} from "../../specs/ari.ts";
+import type { AgentRun, RunKey } from "../../specs/ari.ts";
+import { InvalidParamsError } from "../../specs/errors.ts";
+import { assertName } from "../../specs/names.ts";
+import type { AriHandlers } from "../context.ts";
+import type { RunSupervisor } from "../runs/run_supervisor.ts";
+import { watchRegistry } from "../runs/watch.ts";
+import { parseListParams, parseParams } from "./params.ts";
+
+export interface AgentRunHandlerDeps {
+  runs: RunSupervisor;
+}
+
+const UnwatchParamsSchema = z.object({ watchId: z.string().min(1, "watchId is required") });
+
+function runKey(params: unknown): RunKey {
+  const p = parseParams(RunKeySchema, params);
+  return { workspace: assertName(p.workspace, "workspace"), name: assertName(p.name, "name") };
+}
+
+export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
+  const { runs } = deps;
+  return {
+    /** Returns the run as recorded (`creating`); the start goes on in the background. */
+    "agentrun/create": (params) => {
+      const input = parseParams(AgentRunSchema, params);
+      return runs.create(input);
+    },
+
+    "agentrun/get": (params) => runs.get(runKey(params)),
+
+    "agentrun/list": async (params): Promise<ListResult<AgentRun>> => ({
+      items: await runs.list(parseListParams(params)),
+    }),
+
+    /** Only stopped/error runs (-32001 otherwise); removes the bundle. */
+    "agentrun/delete": async (params) => {
+      await runs.delete(runKey(params));
+      return null;
+    },
+
+    /** `{accepted: true, fromSeq}`: watch from `fromSeq` to see just this turn. */
+    "agentrun/prompt": (params) => {
+      const p = parseParams(PromptParamsSchema, params);
+      return runs.prompt(
+        { workspace: assertName(p.workspace, "workspace"), name: assertName(p.name, "name") },
+        p.prompt,
+      );
+    },
+
+    "agentrun/cancel": async (params) => {
+      await runs.cancel(runKey(params));
+      return null;
+    },
+
+    /** Blocks until the run is stopped; null like the original. */
+    "agentrun/stop": async (params) => {
+      await runs.stop(runKey(params));
+      return null;
+    },
+
+    "agentrun/restart": (params) => runs.restart(runKey(params)),
+
+    /** Streams `agentrun/event` notifications (envelope + watchId + workspace). */
+    "agentrun/watch": (params, peer) => {
+      const p = parseParams(WatchParamsSchema, params);
+      const key = runKey(p);
+      return runs.watch(peer, { ...key, watchId: p.watchId, fromSeq: p.fromSeq });
+    },
+
+    "agentrun/unwatch": (params, peer) => {
+      const { watchId } = parseParams(UnwatchParamsSchema, params);
+      const session = watchRegistry(peer).get(watchId);
+      if (!session) throw new InvalidParamsError(`unknown watchId ${watchId}`);
+      session.close();
+      return null;
+    },
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * The bundle directory of an AgentRun: `<root>/runs/<ws>/<name>/`, holding config.json
+ * (written here), the `workspace` symlink, and what the agent-run writes itself (state.json,
+ * agent-run.sock, agent-run.log, events/).
+ */
+import { join } from "node:path";
+import type { Agent, AgentRun, Workspace } from "../../specs/ari.ts";
+import { InvalidParamsError } from "../../specs/errors.ts";
+import { assertName, socketPathProblem } from "../../specs/names.ts";
+import {
+  BundleFiles,
+  MASS_VERSION,
+  type McpServer,
+  type RuntimeConfig,
+  RuntimeConfigSchema,
+  type RuntimeState,
+} from "../../specs/runtime.ts";
+import { composeSystemPrompt } from "./system_prompt.ts";
+
+export interface BundlePaths {
+  dir: string;
+  config: string;
+  state: string;
+  socket: string;
+  log: string;
+  events: string;
+  workspaceLink: string;
+  workflow: string;
+}
+
+/**
+ * Paths of a run's bundle. Names are validated first (they become path parts) and the
+ * socket path is checked against the sun_path limit; both fail with -32602.
+ */
+export function bundlePaths(runsDir: string, workspace: string, name: string): BundlePaths {
+  assertName(workspace, "metadata.workspace");
+  assertName(name, "metadata.name");
+  const dir = join(runsDir, workspace, name);
+  const socket = join(dir, BundleFiles.socket);
+  const tooLong = socketPathProblem(socket);
+  if (tooLong) throw new InvalidParamsError(tooLong);
+  return {
+    dir,
+    config: join(dir, BundleFiles.config),
+    state: join(dir, BundleFiles.state),
+    socket,
+    log: join(dir, BundleFiles.log),
+    events: join(dir, BundleFiles.events),
+    workspaceLink: join(dir, BundleFiles.workspaceLink),
+    workflow: join(dir, "workflow.md"),
+  };
+}
+
+export interface ComposeInput {
+  run: AgentRun;
+  agent: Agent;
+  workspace: Workspace;
+  /** The agent's base environment ("K=V"), before Agent.spec.env. */
+  baseEnv: Record<string, string>;
+  /** Extra stdio/http MCP servers agentd injects (e.g. workspace-mesh). */
+  injectedMcpServers?: McpServer[];
+  /** ACP session to resume (restart of the same bundle). */
+  resumeSessionId?: string;
+}
+
+/** Merges by name: a later server with the same name replaces; nameless ones are appended. */
+export function mergeMcpServers(base: McpServer[], extra: McpServer[]): McpServer[] {
+  const out = [...base];
+  for (const s of extra) {
+    const i = s.name === undefined ? -1 : out.findIndex((o) => o.name === s.name);
+    if (i >= 0) out[i] = s;
+    else out.push(s);
+  }
+  return out;
+}
+
+/** The agent's whole environment: base ⊕ Agent.spec.env, as "K=V" entries. */
+export function agentEnvEntries(
+  base: Record<string, string>,
+  agentEnv: { name: string; value: string }[] = [],
+): string[] {
+  const env = { ...base };
+  for (const { name, value } of agentEnv) env[name] = value;
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`);
+}
+
+/** config.json for a run (pure; validated against the schema). */
+export function composeConfig(input: ComposeInput): RuntimeConfig {
+  const { run, agent, workspace } = input;
+  const injected = input.injectedMcpServers ?? [];
+  const mcpServers = mergeMcpServers(injected, run.spec.mcpServers ?? []);
+  const systemPrompt = composeSystemPrompt({
+    name: run.metadata.name,
+    workspace: run.metadata.workspace,
+    workspacePath: workspace.status.path,
+    mesh: injected.length > 0,
+    systemPrompt: run.spec.systemPrompt,
+    workflowFile: run.spec.workflowFile,
+  });
+  const annotations: Record<string, string> = {
+    ...(run.metadata.labels ?? {}),
+    agent: agent.metadata.name,
+    workspace: run.metadata.workspace,
+  };
+  const raw = {
+    massVersion: MASS_VERSION,
+    metadata: { name: run.metadata.name, annotations },
+    agentRoot: { path: BundleFiles.workspaceLink },
+    clientProtocol: "acp",
+    process: {
+      command: agent.spec.command,
+      args: agent.spec.args ?? [],
+      env: agentEnvEntries(input.baseEnv, agent.spec.env),
+    },
+    session: {
+      ...(systemPrompt === undefined ? {} : { systemPrompt }),
+      permissions: run.spec.permissions ?? "approve_all",
+      mcpServers,
+      ...(input.resumeSessionId ? { resumeSessionId: input.resumeSessionId } : {}),
+    },
+    runtime: {
+      bootstrapTimeoutSeconds: agent.spec.startupTimeoutSeconds ?? DEFAULT_STARTUP_SECONDS,
+      turnTimeoutSeconds: run.spec.turnTimeoutSeconds ?? 0,
+    },
+  };
+  return RuntimeConfigSchema.parse(raw);
+}
+
+export const DEFAULT_STARTUP_SECONDS = 90;
+
+async function replaceSymlink(target: string, link: string): Promise<void> {
+  try {
+    await Deno.remove(link);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  await Deno.symlink(target, link);
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  await Deno.writeTextFile(tmp, text, { mode: 0o600 });
+  await Deno.rename(tmp, path);
+}
+
+/**
+ * Creates (or refreshes, on restart) the bundle: directory 0700, config.json, the
+ * workspace symlink and the workflow copy. The event log and state.json are left alone.
+ */
+export async function writeBundle(
+  paths: BundlePaths,
+  config: RuntimeConfig,
+  workspacePath: string,
+  workflowFile?: string,
+): Promise<void> {
+  await Deno.mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  await writeAtomic(paths.config, JSON.stringify(config, null, 2) + "\n");
+  await replaceSymlink(workspacePath, paths.workspaceLink);
+  if (workflowFile) {
+    try {
+      await Deno.copyFile(workflowFile, paths.workflow);
+    } catch {
+      // Best effort, like the original: the prompt still names the original path.
+    }
+  }
+}
+
+/** Removes the bundle directory; a missing one is fine. */
+export async function removeBundle(paths: BundlePaths): Promise<void> {
+  try {
+    await Deno.remove(paths.dir, { recursive: true });
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
+/** state.json as the agent-run last wrote it, or undefined. */
+export async function readState(paths: BundlePaths): Promise<RuntimeState | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(paths.state)) as RuntimeState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** config.json as written, or undefined. */
+export async function readConfig(paths: BundlePaths): Promise<RuntimeConfig | undefined> {
+  try {
+    return RuntimeConfigSchema.parse(JSON.parse(await Deno.readTextFile(paths.config)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Short label for logs: "<ws>/<name>". */
+export function runLabel(workspace: string, name: string): string {
+  return `${workspace}/${name}`;
+}

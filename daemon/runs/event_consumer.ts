@@ -1,0 +1,111 @@
+/**
+ * agentd's own subscription to a run's events: resumes from a persisted cursor, hands each
+ * event to the supervisor in order, and persists the cursor in batches (not per event).
+ */
+import type { AgentRunEvent } from "../../specs/events.ts";
+import { RunnerMethods, type WatchEventResult } from "../../specs/runner_rpc.ts";
+import type { RpcPeer } from "../../specs/wire/peer.ts";
+
+export interface EventConsumerOptions {
+  /** First seq wanted (the persisted cursor + 1). */
+  fromSeq: number;
+  /** Called for each event, in seq order; awaited (back-pressure on the socket). */
+  onEvent: (ev: AgentRunEvent) => void | Promise<void>;
+  /** Persists the cursor (the last consumed seq). */
+  saveCursor: (seq: number) => Promise<unknown>;
+  /** Persist after this many events… */
+  flushEvery?: number;
+  /** …or this long after the first unsaved event. */
+  flushMs?: number;
+}
+
+export class EventConsumer {
+  readonly #opts: Required<EventConsumerOptions>;
+  readonly #watchId = crypto.randomUUID();
+  #peer?: RpcPeer;
+  #lastSeq: number;
+  #savedSeq: number;
+  #unsaved = 0;
+  #timer?: ReturnType<typeof setTimeout>;
+  #saving: Promise<void> = Promise.resolve();
+
+  constructor(opts: EventConsumerOptions) {
+    this.#opts = { flushEvery: 500, flushMs: 500, ...opts };
+    this.#lastSeq = opts.fromSeq - 1;
+    this.#savedSeq = this.#lastSeq;
+  }
+
+  /** Last seq handed to onEvent (fromSeq - 1 before any). */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  /**
+   * Subscribes on `peer` (which may also carry control requests). The subscription ends
+   * with the connection.
+   */
+  async start(peer: RpcPeer): Promise<WatchEventResult> {
+    this.#peer = peer;
+    peer.onNotification(RunnerMethods.eventUpdate, (params) => this.#receive(params));
+    return await peer.request<WatchEventResult>(RunnerMethods.watchEvent, {
+      watchId: this.#watchId,
+      fromSeq: this.#lastSeq + 1,
+    });
+  }
+
+  async #receive(params: unknown): Promise<void> {
+    const ev = params as AgentRunEvent & { watchId?: string };
+    if (!ev || ev.watchId !== this.#watchId || typeof ev.seq !== "number") return;
+    // Resume overlap: seq is the dedup key.
+    if (ev.seq <= this.#lastSeq) return;
+    const { watchId: _w, ...envelope } = ev;
+    this.#lastSeq = ev.seq;
+    await this.#opts.onEvent(envelope as AgentRunEvent);
+    this.#unsaved++;
+    if (this.#unsaved >= this.#opts.flushEvery) {
+      void this.flush();
+    } else if (!this.#timer) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        void this.flush();
+      }, this.#opts.flushMs);
+    }
+  }
+
+  /** Records events read elsewhere (e.g. from the log after the agent-run left). */
+  advance(seq: number): void {
+    if (seq > this.#lastSeq) {
+      this.#lastSeq = seq;
+      this.#unsaved++;
+    }
+  }
+
+  /** Persists the cursor now if it moved. */
+  flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#saving = this.#saving.then(async () => {
+      const seq = this.#lastSeq;
+      if (seq <= this.#savedSeq || seq < 0) return;
+      this.#unsaved = 0;
+      try {
+        await this.#opts.saveCursor(seq);
+        this.#savedSeq = seq;
+      } catch {
+        // The run may be gone (deleted); a lost cursor write only means some replay later.
+      }
+    });
+    return this.#saving;
+  }
+
+  /** Stops the timer and persists; does not close the connection (the owner does). */
+  async close(): Promise<void> {
+    await this.flush();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  get peer(): RpcPeer | undefined {
+    return this.#peer;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Starting an agent-run process and stopping its process group.
+ *
+ * The agent-run is started detached (its own session and process group, pid = pgid) with
+ * null stdio and a minimal explicit environment, so it survives agentd and writes its own
+ * log file. The agent's environment is not inherited either: it is listed in config.json.
+ */
+import { agentRunCommand } from "../../runner/permissions_flags.ts";
+import { dialUnix } from "../../specs/wire/socket.ts";
+import type { RpcPeer } from "../../specs/wire/peer.ts";
+
+/**
+ * Variables of agentd's environment an agent gets by default (before Agent.spec.env):
+ * the basics a CLI needs, plus the API keys of the common agent providers.
+ */
+export const AGENT_ENV_ALLOW: readonly string[] = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "SHELL",
+  "LANG",
+  "LC_ALL",
+  "LC_CTYPE",
+  "TERM",
+  "TZ",
+  "TMPDIR",
+  "XDG_CONFIG_HOME",
+  "XDG_CACHE_HOME",
+  "XDG_DATA_HOME",
+  "DENO_DIR",
+  "NPM_CONFIG_REGISTRY",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "ANTHROPIC_API_KEY",
+  "ANTHROPIC_BASE_URL",
+  "CLAUDE_CODE_OAUTH_TOKEN",
+  "OPENAI_API_KEY",
+  "OPENAI_BASE_URL",
+  "CODEX_API_KEY",
+  "GEMINI_API_KEY",
+  "GOOGLE_API_KEY",
+  "GOOGLE_CLOUD_PROJECT",
+  "GOOGLE_APPLICATION_CREDENTIALS",
+  "DASHSCOPE_API_KEY",
+  "OPENROUTER_API_KEY",
+  "IS_SANDBOX",
+];
+
+/** What the agent-run process itself needs: deno's own caches and a PATH. */
+export const RUNNER_ENV_ALLOW: readonly string[] = [
+  "PATH",
+  "HOME",
+  "LANG",
+  "TMPDIR",
+  "DENO_DIR",
+  "XDG_CACHE_HOME",
+  "NO_COLOR",
+];
+
+/** Picks `names` out of `source` (agentd's env), skipping unset ones. */
+export function pickEnv(
+  names: readonly string[],
+  source: Record<string, string> = Deno.env.toObject(),
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) if (source[n] !== undefined) out[n] = source[n];
+  return out;
+}
+
+export interface SpawnOptions {
+  /** Environment of the agent-run process (not the agent's). */
+  env?: Record<string, string>;
+  denoPath?: string;
+  logLevel?: string;
+}
+
+/** Starts `mass run --bundle <dir>` detached, with null stdio and a cleared environment. */
+export function spawnAgentRun(bundleDir: string, opts: SpawnOptions = {}): Deno.ChildProcess {
+  const { cmd, args } = agentRunCommand(bundleDir, {
+    denoPath: opts.denoPath,
+    logLevel: opts.logLevel,
+  });
+  return new Deno.Command(cmd, {
+    args,
+    cwd: bundleDir,
+    detached: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+    clearEnv: true,
+    env: opts.env ?? pickEnv(RUNNER_ENV_ALLOW),
+  }).spawn();
+}
+
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StartupError";
+  }
+}
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Dials `socketPath` until it answers. Fails fast when `exited` resolves first, and after
+ * `timeoutMs` or when `signal` aborts.
+ */
+export async function waitForSocket(
+  socketPath: string,
+  opts: {
+    timeoutMs: number;
+    exited?: Promise<unknown>;
+    signal?: AbortSignal;
+    dial?: (path: string) => Promise<RpcPeer>;
+  },
+): Promise<RpcPeer> {
+  const dial = opts.dial ?? ((p: string) => dialUnix(p, { connectTimeoutMs: 2_000 }));
+  let gone = false;
+  opts.exited?.then(() => (gone = true), () => (gone = true));
+  const deadline = Date.now() + opts.timeoutMs;
+  let wait = 5;
+  while (true) {
+    if (opts.signal?.aborted) throw new StartupError("start aborted");
+    if (gone) {
+      throw new StartupError(`agent-run process exited before socket appeared at ${socketPath}`);
+    }
+    try {
+      return await dial(socketPath);
+    } catch {
+      // not there yet
+    }
+    if (Date.now() >= deadline) {
+      throw new StartupError(
+        `agent-run socket ${socketPath} did not appear within ${opts.timeoutMs} ms`,
+      );
+    }
+    await delay(wait);
+    wait = Math.min(wait * 2, 20);
+  }
+}
+
+/** Sends `signal` to process group `pgid`; a gone group is not an error. */
+export function signalGroup(pgid: number, signal: Deno.Signal): void {
+  if (!(pgid > 1)) return;
+  try {
+    Deno.kill(-pgid, signal);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
+/** True when a process `pid` exists and is not a zombie (Linux /proc; else kill(0)-like probe). */
+export function pidAlive(pid: number): boolean {
+  if (!(pid > 1)) return false;
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // "pid (comm) S ...": the state letter follows the last ')'.
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+  }
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when `pid` is (still) a process whose command line mentions `needle` — guards
+ * against signalling an unrelated process that reused a recorded pid. Where /proc is not
+ * available it answers `pidAlive(pid)`.
+ */
+export function pidMatches(pid: number, needle: string): boolean {
+  if (!pidAlive(pid)) return false;
+  try {
+    const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+    return cmdline.split("\0").some((part) => part.includes(needle));
+  } catch {
+    return true;
+  }
+}
+
+/** Resolves when `pid` is gone, polling; false when `timeoutMs` passed first. */
+export async function waitPidGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (pidAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    await delay(25);
+  }
+  return true;
+}
+
+/** A word of the agent's command line that identifies it (a path-like arg, else the command). */
+export function agentNeedle(command: string, args: readonly string[]): string {
+  return args.find((a) => a.includes("/")) ?? command;
+}
+
+/**
+ * Kills the process group of a leftover agent (the agent-run starts its agent detached, so
+ * killing the agent-run's group does not reach it), when `pid` still runs that agent.
+ */
+export async function killAgentGroup(pid: number | undefined, needle: string): Promise<void> {
+  if (!pid || !pidMatches(pid, needle)) return;
+  signalGroup(pid, "SIGKILL");
+  await waitPidGone(pid, 1_000);
+}

@@ -1,0 +1,214 @@
+import assert from "node:assert/strict";
+import { errorCode } from "../../specs/errors.ts";
+import { type AgentRunEvent, eventText } from "../../specs/events.ts";
+import { readEventFiles } from "../../daemon/runs/event_files.ts";
+import {
+  ariRun,
+  collect,
+  envelope,
+  isPhase,
+  pidAlive,
+  startRunsDaemon,
+  text,
+  until,
+  waitPhase,
+} from "./runs_helpers.ts";
+
+const key = { workspace: "ws", name: "a" };
+
+async function logEvents(bundle: string, fromSeq = 0): Promise<AgentRunEvent[]> {
+  const out: AgentRunEvent[] = [];
+  for await (const ev of readEventFiles(`${bundle}/events`, fromSeq)) out.push(ev);
+  return out;
+}
+
+Deno.test("ari: create validation errors", async () => {
+  const d = await startRunsDaemon();
+  const c = d.client;
+  const code = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (err) {
+      return errorCode(err);
+    }
+    return undefined;
+  };
+  try {
+    const run = (name: string, agent = "test", workspace = "ws") => ({
+      metadata: { workspace, name },
+      spec: { agent },
+    });
+    assert.equal(await code(c.agentrunCreate(run("../x"))), -32602);
+    assert.equal(await code(c.agentrunCreate(run("a", "test", "Bad/ws"))), -32602);
+    assert.equal(await code(c.agentrunCreate(run("x".repeat(63)))), -32602, "socket path too long");
+    assert.equal(await code(c.agentrunCreate(run("a", "test", "nows"))), -32602);
+    assert.equal(await code(c.agentrunCreate(run("a", "nosuchagent"))), -32602);
+    await c.agentCreate({
+      metadata: { name: "off" },
+      spec: { command: "true", disabled: true },
+    });
+    assert.equal(await code(c.agentrunCreate(run("a", "off"))), -32602);
+    assert.equal(await code(c.agentrunStop({ workspace: "ws", name: "nope" })), -32602);
+    assert.equal(await code(c.agentrunGet({ workspace: "ws", name: "nope" })), -32602);
+    assert.equal(
+      await code(c.call("agentrun/watch", { workspace: "ws", name: "nope", watchId: "w" })),
+      -32602,
+    );
+    assert.equal((await c.agentrunList()).items.length, 0, "nothing was recorded");
+    await assert.rejects(Deno.stat(`${d.root}/runs/ws/a`), Deno.errors.NotFound);
+  } finally {
+    await d.close();
+  }
+});
+
+Deno.test("ari: lifecycle of a test-agent run: prompt, watch, busy, cancel, stop, delete", async () => {
+  const d = await startRunsDaemon();
+  const c = d.client;
+  try {
+    const created = await c.agentrunCreate({ metadata: key, spec: { agent: "test" } });
+    assert.equal(created.status.phase, "creating");
+    await assert.rejects(
+      c.agentrunCreate({ metadata: key, spec: { agent: "test" } }),
+      (e) => errorCode(e) === -32001,
+    );
+    const idle = await waitPhase(ariRun(c, key), key, ["idle", "error"]);
+    assert.equal(idle.status.phase, "idle", idle.status.errorMessage);
+    assert.equal(idle.status.socketPath, `${d.root}/runs/ws/a/agent-run.sock`);
+
+    const acc = await c.agentrunPrompt({ ...key, prompt: text("delay 300\nchunks 20") });
+    assert.equal(acc.accepted, true);
+    await assert.rejects(
+      c.agentrunPrompt({ ...key, prompt: text("say no") }),
+      (e) => errorCode(e) === -32001,
+    );
+    const turn = await collect(
+      c.watch({ ...key, fromSeq: acc.fromSeq }),
+      (ev) => ev.type === "turn_end",
+    );
+    assert.equal(turn[0].seq, acc.fromSeq);
+    const chunks = turn.filter((e) => e.type === "agent_message");
+    assert.ok(chunks.length >= 20);
+    const onDisk = await logEvents(idle.status.bundle!, acc.fromSeq);
+    assert.deepEqual(turn.map(envelope), onDisk.slice(0, turn.length), "watch == event log");
+    assert.equal((turn[0] as { workspace?: string }).workspace, "ws");
+    await waitPhase(ariRun(c, key), key, "idle");
+
+    // Cancel ends a hanging turn.
+    const hang = await c.agentrunPrompt({ ...key, prompt: text("hang") });
+    // The agent-run has started the turn once it reports `running` (our reservation is earlier).
+    await collect(c.watch({ ...key, fromSeq: hang.fromSeq }), isPhase("running"));
+    await c.agentrunCancel(key);
+    const ended = await collect(
+      c.watch({ ...key, fromSeq: hang.fromSeq }),
+      (ev) => ev.type === "turn_end",
+    );
+    assert.equal((ended.at(-1)!.payload as { stopReason: string }).stopReason, "cancelled");
+    await waitPhase(ariRun(c, key), key, "idle");
+
+    const state = JSON.parse(await Deno.readTextFile(`${idle.status.bundle}/state.json`));
+    assert.equal(await c.agentrunStop(key), null);
+    const stopped = await c.agentrunGet(key);
+    assert.equal(stopped.status.phase, "stopped");
+    assert.ok(!pidAlive(idle.status.pid!), "agent-run gone");
+    assert.ok(!pidAlive(state.pid), "agent gone");
+    await assert.rejects(c.agentrunCancel(key), (e) => errorCode(e) === -32001);
+    await assert.rejects(
+      c.agentrunPrompt({ ...key, prompt: text("x") }),
+      (e) => errorCode(e) === -32001,
+    );
+
+    // A stopped run's events can still be watched (from the log).
+    const replay = await collect(
+      c.watch({ ...key, fromSeq: 0 }),
+      (ev) => ev.seq === stopped.status.lastSeq,
+    );
+    assert.deepEqual(replay.map(envelope), await logEvents(idle.status.bundle!));
+
+    assert.equal(await c.agentrunDelete(key), null);
+    await assert.rejects(Deno.stat(idle.status.bundle!), Deno.errors.NotFound);
+    await assert.rejects(c.agentrunGet(key), (e) => errorCode(e) === -32602);
+  } finally {
+    await d.close();
+  }
+});
+
+Deno.test("ari: demo agent run reaches idle and answers a prompt", async () => {
+  const d = await startRunsDaemon();
+  const c = d.client;
+  try {
+    await c.agentrunCreate({ metadata: key, spec: { agent: "demo" } });
+    const idle = await waitPhase(ariRun(c, key), key, ["idle", "error"]);
+    assert.equal(idle.status.phase, "idle", idle.status.errorMessage);
+    const acc = await c.agentrunPrompt({ ...key, prompt: text("hello there") });
+    const turn = await collect(
+      c.watch({ ...key, fromSeq: acc.fromSeq }),
+      (ev) => ev.type === "turn_end",
+    );
+    assert.equal(turn.at(-1)?.type, "turn_end");
+    assert.ok(turn.some((e) => e.type === "agent_message"));
+    await c.agentrunStop(key);
+  } finally {
+    await d.close();
+  }
+});
+
+Deno.test("ari: delete refuses a live run; restart keeps seq and resumes the session", async () => {
+  const d = await startRunsDaemon();
+  const c = d.client;
+  try {
+    await c.agentrunCreate({ metadata: key, spec: { agent: "test" } });
+    const first = await waitPhase(ariRun(c, key), key, "idle");
+    await assert.rejects(c.agentrunDelete(key), (e) => errorCode(e) === -32001);
+    const acc = await c.agentrunPrompt({ ...key, prompt: text("say before") });
+    await collect(c.watch({ ...key, fromSeq: acc.fromSeq }), (ev) => ev.type === "turn_end");
+    await waitPhase(ariRun(c, key), key, "idle");
+
+    const marked = await c.agentrunRestart(key);
+    assert.equal(marked.status.phase, "restarting");
+    const again = await until("restarted", async () => {
+      const r = await c.agentrunGet(key);
+      return r.status.phase === "idle" && r.status.pid !== first.status.pid ? r : undefined;
+    });
+    assert.equal(again.status.sessionId, first.status.sessionId, "ACP session resumed");
+    const log = await logEvents(first.status.bundle!);
+    assert.deepEqual(log.map((e) => e.seq), log.map((_, i) => i));
+    const starts = log.filter((e) => e.type === "session_start");
+    assert.equal(starts.length, 2);
+    assert.equal((starts[1].payload as { mode: string }).mode, "resume");
+
+    const acc2 = await c.agentrunPrompt({ ...key, prompt: text("say after") });
+    assert.ok(acc2.fromSeq! > acc.fromSeq!);
+    await collect(c.watch({ ...key, fromSeq: acc2.fromSeq }), (ev) => ev.type === "turn_end");
+    await c.agentrunStop(key);
+  } finally {
+    await d.close();
+  }
+});
+
+Deno.test("ari: a run with a system prompt gets its system turn, on create and on restart", async () => {
+  const d = await startRunsDaemon();
+  const c = d.client;
+  try {
+    await c.agentrunCreate({
+      metadata: key,
+      spec: { agent: "test", systemPrompt: "delay 400\nsay ready" },
+    });
+    const idle = await waitPhase(ariRun(c, key), key, ["idle", "error"]);
+    assert.equal(idle.status.phase, "idle", idle.status.errorMessage);
+    const first = await logEvents(idle.status.bundle!);
+    const systemTurn = first.filter((e) => e.type === "turn_start");
+    assert.equal(systemTurn.length, 1);
+    assert.equal((systemTurn[0].payload as { origin?: string }).origin, "system");
+    assert.ok(first.some((e) => e.type === "agent_message" && /ready/.test(eventText(e))));
+
+    await c.agentrunRestart(key);
+    const again = await until("restarted", async () => {
+      const r = await c.agentrunGet(key);
+      return r.status.phase === "idle" && r.status.pid !== idle.status.pid ? r : undefined;
+    });
+    assert.equal(again.status.errorMessage, undefined);
+    await c.agentrunStop(key);
+  } finally {
+    await d.close();
+  }
+});
