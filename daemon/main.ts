@@ -28,6 +28,10 @@ import { readVersionInfo, type VersionInfo } from "./version.ts";
 import { WorkspaceManager } from "./workspace/workspace_manager.ts";
 import { agentrunHandlers } from "./ari/agentruns.ts";
 import { RunSupervisor } from "./runs/run_supervisor.ts";
+import { meshMcpServerEntry } from "../specs/mesh.ts";
+
+/** mass.ts, which agents start as `mass mesh-mcp` to reach this daemon. */
+const MASS_ENTRY = new URL("../mass.ts", import.meta.url).pathname;
 
 /** The default run supervisor (daemon/runs/), adapted to what agentd's core needs. */
 function createRunSupervisor(
@@ -40,6 +44,15 @@ function createRunSupervisor(
     logger: deps.logger,
     env: opts.env ?? Deno.env.toObject(),
     logLevel: opts.logLevel,
+    meshServer: (workspace, name) =>
+      meshMcpServerEntry({
+        socketPath: deps.paths.socket,
+        workspace,
+        agentName: name,
+        denoPath: Deno.execPath(),
+        massEntry: MASS_ENTRY,
+        logDir: `${deps.paths.runs}/${workspace}/${name}`,
+      }),
   });
   return {
     handlers: agentrunHandlers({ runs: supervisor }),

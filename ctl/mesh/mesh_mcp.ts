@@ -21,7 +21,7 @@ import type { AgentRun, Workspace } from "../../specs/ari.ts";
 import { errorMessage } from "../../specs/errors.ts";
 import { type AriConnection, AriLink } from "./ari_link.ts";
 import { type MeshLogger, silentMeshLogger } from "./mesh_log.ts";
-import { MESH_SERVER_NAME, MESH_SERVER_VERSION, SEND_TOOL, STATUS_TOOL } from "./mesh_names.ts";
+import { MESH_SERVER_NAME, MESH_SERVER_VERSION, SEND_TOOL, STATUS_TOOL } from "../../specs/mesh.ts";
 
 export { MESH_SERVER_NAME, MESH_SERVER_VERSION, SEND_TOOL, STATUS_TOOL };
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { meshMcpServerEntry } from "../../ctl/mesh/mesh_entry.ts";
+import { meshMcpServerEntry } from "../../specs/mesh.ts";
 import { SUBCOMMANDS } from "../../mass.ts";
 import { startBenchDaemon } from "./ari_bench_setup.ts";
 

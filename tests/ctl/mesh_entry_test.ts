@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { meshFlagsProblem } from "../../ctl/mesh/mesh_cli.ts";
-import { meshMcpServerEntry } from "../../ctl/mesh/mesh_entry.ts";
+import { meshMcpServerEntry } from "../../specs/mesh.ts";
 import { meshTextLogger, parseMeshLogLevel } from "../../ctl/mesh/mesh_log.ts";
 import { sendResultText, statusText } from "../../ctl/mesh/mesh_mcp.ts";
 import type { AgentRun, Workspace } from "../../specs/ari.ts";

@@ -11,7 +11,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { AriClient } from "../../ctl/ari_client.ts";
-import { meshMcpServerEntry } from "../../ctl/mesh/mesh_entry.ts";
+import { meshMcpServerEntry } from "../../specs/mesh.ts";
 import { type Daemon, startDaemon } from "../../daemon/main.ts";
 import { SUBCOMMANDS } from "../../mass.ts";
 import { tempRoot, waitFor } from "../daemon/ari_helpers.ts";

@@ -1,10 +1,14 @@
 /**
- * The workspace-mesh MCP server entry agentd injects into a run's config.json
- * (`session.mcpServers`): the agent starts `mass mesh-mcp` with it, speaking for that run.
+ * The workspace-mesh MCP server contract: its names, tools, and the stdio entry agentd
+ * injects into a run's config.json (`session.mcpServers`) so the agent can start it.
  */
 import { dirname, join } from "node:path";
-import type { McpServer } from "../../specs/runtime.ts";
-import { MESH_SERVER_NAME } from "./mesh_names.ts";
+import type { McpServer } from "./runtime.ts";
+
+export const MESH_SERVER_NAME = "workspace-mesh";
+export const MESH_SERVER_VERSION = "0.1.0";
+export const SEND_TOOL = "agentrun_send";
+export const STATUS_TOOL = "agentrun_status";
 
 export interface MeshEntryInput {
   /** agentd's ARI socket. */
