@@ -1,0 +1,178 @@
+/**
+ * ACP `terminal/*`: commands the agent asks the client to run, in the workspace, with an
+ * explicit environment and a bounded output buffer. Offered only when
+ * config.runtime.terminal is set.
+ */
+import { ErrorCode, RpcError } from "../specs/errors.ts";
+import { resolveForRead } from "./fs_service.ts";
+import { signalGroup, stopProcessGroup } from "./process_group.ts";
+
+export const DEFAULT_OUTPUT_BYTE_LIMIT = 1024 * 1024;
+const MAX_TERMINALS = 64;
+
+export interface CreateTerminalParams {
+  command: string;
+  args?: string[];
+  env?: { name: string; value: string }[];
+  cwd?: string | null;
+  outputByteLimit?: number | null;
+}
+
+export interface TerminalExit {
+  exitCode: number | null;
+  signal: string | null;
+}
+
+/** Keeps the last `limit` bytes of output, cut on a UTF-8 character boundary. */
+export class OutputBuffer {
+  #chunks: Uint8Array[] = [];
+  #bytes = 0;
+  truncated = false;
+
+  constructor(readonly limit: number) {}
+
+  push(chunk: Uint8Array): void {
+    this.#chunks.push(chunk.slice());
+    this.#bytes += chunk.length;
+    while (this.#bytes > this.limit && this.#chunks.length > 0) {
+      this.truncated = true;
+      const over = this.#bytes - this.limit;
+      const first = this.#chunks[0];
+      if (first.length <= over) {
+        this.#chunks.shift();
+        this.#bytes -= first.length;
+      } else {
+        let cut = over;
+        // Skip continuation bytes so the kept text starts on a character.
+        while (cut < first.length && (first[cut] & 0xc0) === 0x80) cut++;
+        this.#chunks[0] = first.subarray(cut);
+        this.#bytes -= cut;
+      }
+    }
+  }
+
+  text(): string {
+    const all = new Uint8Array(this.#bytes);
+    let off = 0;
+    for (const c of this.#chunks) {
+      all.set(c, off);
+      off += c.length;
+    }
+    return new TextDecoder().decode(all);
+  }
+}
+
+interface Terminal {
+  child: Deno.ChildProcess;
+  output: OutputBuffer;
+  exit?: TerminalExit;
+  exited: Promise<TerminalExit>;
+  pumps: Promise<void>;
+}
+
+function notFound(id: string): RpcError {
+  return new RpcError(-32002, `unknown terminal ${JSON.stringify(id)}`);
+}
+
+/** Runs terminals for one workspace; `env` is the base environment (the agent's). */
+export class TerminalService {
+  readonly #terminals = new Map<string, Terminal>();
+
+  constructor(readonly workspace: string, readonly env: Record<string, string>) {}
+
+  async create(params: CreateTerminalParams): Promise<{ terminalId: string }> {
+    if (typeof params.command !== "string" || params.command === "") {
+      throw new RpcError(ErrorCode.InvalidParams, "command is required");
+    }
+    if (this.#terminals.size >= MAX_TERMINALS) {
+      throw new RpcError(ErrorCode.Conflict, `too many terminals (max ${MAX_TERMINALS})`);
+    }
+    const cwd = await resolveForRead(this.workspace, params.cwd ?? this.workspace);
+    const env = { ...this.env };
+    for (const e of params.env ?? []) env[e.name] = e.value;
+    const limit = params.outputByteLimit != null && params.outputByteLimit >= 0
+      ? params.outputByteLimit
+      : DEFAULT_OUTPUT_BYTE_LIMIT;
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(params.command, {
+        args: params.args ?? [],
+        cwd,
+        env,
+        clearEnv: true,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        detached: true,
+      }).spawn();
+    } catch (err) {
+      throw new RpcError(ErrorCode.Internal, `cannot run ${params.command}: ${err}`);
+    }
+    const output = new OutputBuffer(limit);
+    const pump = async (stream: ReadableStream<Uint8Array>) => {
+      try {
+        for await (const chunk of stream) output.push(chunk);
+      } catch {
+        // stream closed by kill
+      }
+    };
+    const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]).then(() => {});
+    const id = `term-${crypto.randomUUID()}`;
+    const term: Terminal = {
+      child,
+      output,
+      pumps,
+      exited: child.status.then(async (s) => {
+        await pumps;
+        term.exit = { exitCode: s.signal ? null : s.code, signal: s.signal ?? null };
+        return term.exit;
+      }),
+    };
+    this.#terminals.set(id, term);
+    return { terminalId: id };
+  }
+
+  #get(id: string): Terminal {
+    const t = this.#terminals.get(id);
+    if (!t) throw notFound(id);
+    return t;
+  }
+
+  output(id: string): { output: string; truncated: boolean; exitStatus?: TerminalExit } {
+    const t = this.#get(id);
+    const res: { output: string; truncated: boolean; exitStatus?: TerminalExit } = {
+      output: t.output.text(),
+      truncated: t.output.truncated,
+    };
+    if (t.exit) res.exitStatus = t.exit;
+    return res;
+  }
+
+  async waitForExit(id: string): Promise<TerminalExit> {
+    return await this.#get(id).exited;
+  }
+
+  async kill(id: string): Promise<Record<string, never>> {
+    const t = this.#get(id);
+    if (!t.exit) await signalGroup(t.child.pid, "SIGKILL");
+    return {};
+  }
+
+  async release(id: string): Promise<Record<string, never>> {
+    const t = this.#get(id);
+    this.#terminals.delete(id);
+    if (!t.exit) await signalGroup(t.child.pid, "SIGKILL");
+    await t.exited.catch(() => {});
+    return {};
+  }
+
+  /** Stops every terminal (agent-run shutdown). */
+  async closeAll(): Promise<void> {
+    const all = [...this.#terminals.values()];
+    this.#terminals.clear();
+    await Promise.all(all.map(async (t) => {
+      if (!t.exit) await stopProcessGroup(t.child, { termMs: 500, killMs: 1_000 });
+      await t.exited.catch(() => {});
+    }));
+  }
+}

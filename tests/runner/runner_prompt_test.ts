@@ -1,0 +1,281 @@
+/**
+ * `mass run` end to end: a prompt turn's events and their order, state.json, the system-prompt
+ * turn, the demo agent, busy and not-ready refusals.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { AgentRunEvent } from "../../specs/events.ts";
+import { errorCode } from "../../specs/errors.ts";
+import { RunnerMethods } from "../../specs/runner_rpc.ts";
+import {
+  EventCollector,
+  makeBundle,
+  pidAlive,
+  readState,
+  Runner,
+  status,
+  text,
+  waitForPhase,
+} from "./harness.ts";
+
+function phaseOf(ev: AgentRunEvent): string | undefined {
+  return ev.type === "runtime_update" ? ev.payload.phase?.phase : undefined;
+}
+
+Deno.test("a prompt turn streams its events in order and ends idle after turn_end", async () => {
+  const bundle = await makeBundle();
+  const runner = new Runner(bundle);
+  const peer = await runner.dial();
+  try {
+    const idle = await waitForPhase(peer, "idle");
+    assert.equal(idle.state.runnerPid, runner.pid);
+    assert.ok(idle.state.pid && pidAlive(idle.state.pid), "agent pid recorded and alive");
+    assert.equal(idle.state.session?.agentInfo?.name !== undefined, true);
+    const watch = await EventCollector.watch(bundle.socket, 0);
+    const res = await peer.request<{ stopReason: string; turnId: string }>(
+      RunnerMethods.prompt,
+      text(
+        "say hello\nthought hmm\ntool t1 read Read a file\ntool_update t1 completed\nplan\nsay bye",
+      ),
+      { timeoutMs: 20_000 },
+    );
+    assert.equal(res.stopReason, "end_turn");
+    await watch.waitFor((e) => phaseOf(e) === "idle" && e.seq > idle.recovery.lastSeq);
+
+    const turn = watch.events.filter((e) => e.seq > idle.recovery.lastSeq);
+    const types = turn.map((e) => e.type);
+    assert.deepEqual(types.slice(0, 3), ["turn_start", "user_message", "runtime_update"]);
+    assert.equal(phaseOf(turn[2]), "running");
+    const endAt = types.indexOf("turn_end");
+    assert.ok(endAt > 0);
+    assert.equal(endAt, turn.length - 2, "only the idle phase event follows turn_end");
+    assert.equal(phaseOf(turn.at(-1)!), "idle");
+    const last = turn.at(-1)!;
+    assert.equal(last.type === "runtime_update" && last.payload.phase?.reason, "prompt-completed");
+    for (const e of turn) {
+      if (e.type === "runtime_update") assert.equal(e.turnId, undefined);
+      else assert.equal(e.turnId, res.turnId, `${e.type} carries the turn id`);
+    }
+    const messages = turn.filter((e) => e.type === "agent_message");
+    assert.deepEqual(
+      messages.map((e) => e.type === "agent_message" && e.payload.status),
+      ["start", "end", "start", "end"],
+    );
+    assert.ok(types.includes("agent_thinking") && types.includes("tool_call"));
+    assert.ok(types.includes("tool_result") && types.includes("plan"));
+    assert.ok(turn.every((e) => e.sessionId === idle.state.sessionId));
+
+    const after = await status(peer);
+    assert.equal(after.state.phase, "idle");
+    assert.equal(after.recovery.lastSeq, turn.at(-1)!.seq);
+    assert.equal(after.state.eventCounts?.turn_end, 1);
+    assert.equal("usage" in after.state, false, "usage is not persisted");
+    const onDisk = await readState(bundle);
+    assert.equal(onDisk.phase, "idle");
+    // Written just before its own phase event: it lags the live value by that one event.
+    assert.equal(onDisk.lastSeq, after.recovery.lastSeq - 1, JSON.stringify(onDisk));
+    watch.close();
+    const st = await runner.stop(peer);
+    assert.equal(st.code, 0);
+    const stopped = await readState(bundle);
+    assert.equal(stopped.phase, "stopped");
+    assert.equal(stopped.reason, "runtime-stop");
+    assert.equal(pidAlive(idle.state.pid!), false, "agent is gone");
+  } finally {
+    peer.close();
+    await runner.kill();
+    await runner.stderr;
+    await bundle.cleanup();
+  }
+});
+
+Deno.test("the system prompt is the first turn, in phase creating; prompts wait for idle", async () => {
+  const bundle = await makeBundle({
+    session: { systemPrompt: "delay 1500\nsay ready", permissions: "approve_all", mcpServers: [] },
+  });
+  const runner = new Runner(bundle);
+  const peer = await runner.dial();
+  try {
+    const s = await status(peer);
+    assert.equal(s.state.phase, "creating");
+    await assert.rejects(
+      peer.request(RunnerMethods.prompt, text("say early")),
+      (err) => errorCode(err) === -32001,
+    );
+    await waitForPhase(peer, "idle");
+    const watch = await EventCollector.watch(bundle.socket, 0);
+    const bootDone = await watch.waitFor((e) => phaseOf(e) === "idle");
+    const events = watch.events.filter((e) => e.seq <= bootDone.seq);
+    const start = events.find((e) => e.type === "turn_start");
+    assert.ok(start && start.type === "turn_start");
+    assert.equal(start.payload.origin, "system");
+    const um = events.find((e) => e.type === "user_message");
+    assert.ok(um && um.type === "user_message" && um.payload.systemPrompt === true);
+    assert.ok(events.some((e) => e.type === "turn_end"));
+    assert.ok(
+      !events.some((e) => phaseOf(e) === "running"),
+      "the system turn does not move the phase",
+    );
+    assert.ok(
+      bootDone.type === "runtime_update" && bootDone.payload.phase?.reason === "bootstrap-complete",
+    );
+    watch.close();
+    assert.equal((await runner.stop(peer)).code, 0);
+  } finally {
+    peer.close();
+    await runner.kill();
+    await runner.stderr;
+    await bundle.cleanup();
+  }
+});
+
+Deno.test("no system prompt configured: no seed turn", async () => {
+  const bundle = await makeBundle();
+  const runner = new Runner(bundle);
+  const peer = await runner.dial();
+  try {
+    const idle = await waitForPhase(peer, "idle");
+    assert.equal(idle.state.eventCounts?.turn_start ?? 0, 0);
+    assert.equal((await runner.stop(peer)).code, 0);
+  } finally {
+    peer.close();
+    await runner.kill();
+    await runner.stderr;
+    await bundle.cleanup();
+  }
+});
+
+Deno.test("a second concurrent prompt is refused with -32001; the first completes", async () => {
+  const bundle = await makeBundle();
+  const runner = new Runner(bundle);
+  const peer = await runner.dial();
+  try {
+    await waitForPhase(peer, "idle");
+    const first = peer.request<{ stopReason: string }>(
+      RunnerMethods.prompt,
+      text("delay 800\nsay done"),
+      { timeoutMs: 20_000 },
+    );
+    await waitForPhase(peer, "running");
+    await assert.rejects(
+      peer.request(RunnerMethods.prompt, text("say second")),
+      (err) => errorCode(err) === -32001 && /busy/.test(String((err as Error).message)),
+    );
+    assert.equal((await first).stopReason, "end_turn");
+    await waitForPhase(peer, "idle");
+    assert.equal((await runner.stop(peer)).code, 0);
+  } finally {
+    peer.close();
+    await runner.kill();
+    await runner.stderr;
+    await bundle.cleanup();
+  }
+});
+
+Deno.test("cancel ends a hanging turn with stopReason cancelled and an audit event", async () => {
+  const bundle = await makeBundle();
+  const runner = new Runner(bundle);
+  const peer = await runner.dial();
+  try {
+    await waitForPhase(peer, "idle");
+    const watch = await EventCollector.watch(bundle.socket);
+    const turn = peer.request<{ stopReason: string }>(RunnerMethods.prompt, text("say a\nhang"), {
+      timeoutMs: 20_000,
+    });
+    await watch.waitFor((e) => e.type === "agent_message");
+    assert.equal(await peer.request(RunnerMethods.cancel, null), null);
+    assert.equal((await turn).stopReason, "cancelled");
+    const end = await watch.waitFor((e) => e.type === "turn_end");
+    assert.ok(end.type === "turn_end" && end.payload.stopReason === "cancelled");
+    await watch.waitFor((e) =>
+      e.type === "runtime_update" && e.payload.operationAudit?.operation === "cancel"
+    );
+
+    const delayed = peer.request<{ stopReason: string }>(
+      RunnerMethods.prompt,
+      text("delay 10000"),
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    await waitForPhase(peer, "running");
+    await peer.request(RunnerMethods.cancel, null);
+    assert.equal((await delayed).stopReason, "cancelled");
+    watch.close();
+    assert.equal((await runner.stop(peer)).code, 0);
+  } finally {
+    peer.close();
+    await runner.kill();
+    await runner.stderr;
+    await bundle.cleanup();
+  }
+});
+
+Deno.test("a failing prompt is reported: error event, turn_end error, RPC error, idle", async () => {
+  const bundle = await makeBundle();
+  const runner = new Runner(bundle);
+  const peer = await runner.dial();
+  try {
+    await waitForPhase(peer, "idle");
+    const watch = await EventCollector.watch(bundle.socket);
+    await assert.rejects(
+      peer.request(RunnerMethods.prompt, text("say x\nerror -32000 need login"), {
+        timeoutMs: 20_000,
+      }),
+      (err) => errorCode(err) === -32000 && /need login/.test((err as Error).message),
+    );
+    const ev = await watch.waitFor((e) => phaseOf(e) === "idle");
+    assert.ok(ev.type === "runtime_update" && ev.payload.phase?.reason === "prompt-failed");
+    const types = watch.events.map((e) => e.type);
+    assert.ok(types.indexOf("error") < types.indexOf("turn_end"));
+    const end = watch.ofType("turn_end")[0];
+    assert.ok(end.type === "turn_end" && end.payload.stopReason === "error");
+    watch.close();
+    assert.equal((await runner.stop(peer)).code, 0);
+  } finally {
+    peer.close();
+    await runner.kill();
+    await runner.stderr;
+    await bundle.cleanup();
+  }
+});
+
+Deno.test("demo agent: a turn reads README.md and writes a file after permission", async () => {
+  const bundle = await makeBundle({ agent: "demo", files: { "README.md": "# hi\n" } });
+  const runner = new Runner(bundle);
+  const peer = await runner.dial();
+  try {
+    await waitForPhase(peer, "idle");
+    const watch = await EventCollector.watch(bundle.socket);
+    const res = await peer.request<{ stopReason: string }>(
+      RunnerMethods.prompt,
+      text("write hello.txt"),
+      { timeoutMs: 20_000 },
+    );
+    assert.equal(res.stopReason, "end_turn");
+    assert.match(await Deno.readTextFile(join(bundle.workspace, "hello.txt")), /Hello from/);
+    await watch.waitFor((e) => phaseOf(e) === "idle");
+    const reads = watch.ofType("tool_result").filter((e) =>
+      e.type === "tool_result" && e.payload.id.startsWith("read") &&
+      e.payload.status === "completed"
+    );
+    assert.equal(reads.length, 1);
+    // set_model goes through the model config option and is audited.
+    await peer.request(RunnerMethods.setModel, { modelId: "demo-large" });
+    const s = await status(peer);
+    assert.equal(s.state.session?.models?.currentModelId, "demo-large");
+    await watch.waitFor((e) =>
+      e.type === "runtime_update" && e.payload.operationAudit?.operation === "set_model" &&
+      e.payload.operationAudit.success
+    );
+    await peer.request(RunnerMethods.setMode, { modeId: "plan" });
+    assert.equal((await status(peer)).state.session?.currentMode, "plan");
+    watch.close();
+    assert.equal((await runner.stop(peer)).code, 0);
+  } finally {
+    peer.close();
+    await runner.kill();
+    await runner.stderr;
+    await bundle.cleanup();
+  }
+});
