@@ -7,7 +7,10 @@
 import type {
   Agent,
   AgentRun,
+  AgentRunRuntimeStatus,
   AriPromptParams,
+  AriSetModelParams,
+  AriSetModeParams,
   ListOptions,
   ListResult,
   PromptAccepted,
@@ -143,6 +146,18 @@ export class AriClient {
   }
   agentrunRestart(key: RunKey): Promise<AgentRun> {
     return this.call(AriMethods.agentrunRestart, key);
+  }
+  /** Sets the model of the run's live ACP session. */
+  agentrunSetModel(params: AriSetModelParams): Promise<null> {
+    return this.call(AriMethods.agentrunSetModel, params);
+  }
+  /** Sets the mode of the run's live ACP session. */
+  agentrunSetMode(params: AriSetModeParams): Promise<null> {
+    return this.call(AriMethods.agentrunSetMode, params);
+  }
+  /** The agent-run's runtime state (session models, mode, commands) and last seq. */
+  agentrunStatus(key: RunKey): Promise<AgentRunRuntimeStatus> {
+    return this.call(AriMethods.agentrunStatus, key);
   }
 
   /**

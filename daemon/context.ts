@@ -56,4 +56,7 @@ export const MUTATING_METHODS: ReadonlySet<string> = new Set([
   "agentrun/cancel",
   "agentrun/stop",
   "agentrun/restart",
+  // They change the live ACP session, so they wait for recovery like prompt does.
+  "agentrun/set_model",
+  "agentrun/set_mode",
 ]);

@@ -70,6 +70,10 @@ export const WATCH_QUEUE = 16_384;
 /** How often the agent-run checks that its socket file still exists. */
 export const SOCKET_CHECK_MS = 5_000;
 
+/** Repeats of session/cancel while the cancelled turn still runs (see #cancel). */
+const CANCEL_REPEATS = 5;
+const CANCEL_REPEAT_MS = 250;
+
 /** How long a timed-out turn gets to end after session/cancel before the agent is stopped. */
 export const TURN_CANCEL_GRACE_MS = 5_000;
 
@@ -659,7 +663,19 @@ export class AgentRun {
   async #cancel(client: AcpClient, sessionId: string): Promise<void> {
     const turn = this.#turn;
     if (turn) await turn.sent;
-    await client.agent.notify(acp.methods.agent.session.cancel, { sessionId });
+    const send = () => client.agent.notify(acp.methods.agent.session.cancel, { sessionId });
+    await send();
+    if (!turn) return;
+    // The SDK may still be writing session/prompt when the cancel goes out, and an agent
+    // ignores a cancel for a turn it has not seen yet. Cancel is idempotent: repeat it a
+    // few times while that same turn is still running.
+    void (async () => {
+      for (let i = 0; i < CANCEL_REPEATS; i++) {
+        const ended = await waitFor(turn.done.then(() => true), CANCEL_REPEAT_MS);
+        if (ended || this.#turn !== turn || this.#terminating) return;
+        await send().catch(() => {});
+      }
+    })();
   }
 
   // ---- runner RPC -------------------------------------------------------------------------

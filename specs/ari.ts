@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ContentBlockSchema } from "./events.ts";
 import type { ContentBlock, Phase } from "./events.ts";
 import { McpServerSchema, PermissionPolicySchema } from "./runtime.ts";
+import type { RuntimeState } from "./runtime.ts";
 
 export const ObjectMetaSchema = z.object({
   name: z.string(),
@@ -183,6 +184,27 @@ export const WatchParamsSchema = RunKeySchema.extend({
 });
 export type WatchParams = z.infer<typeof WatchParamsSchema>;
 
+/** agentrun/set_model: forwarded to the live agent-run as `session/set_model`. */
+export const SetModelParamsSchema = RunKeySchema.extend({
+  modelId: z.string().min(1, "modelId is required"),
+});
+export type AriSetModelParams = z.infer<typeof SetModelParamsSchema>;
+
+/** agentrun/set_mode: forwarded to the live agent-run as `session/set_mode`. */
+export const SetModeParamsSchema = RunKeySchema.extend({
+  modeId: z.string().min(1, "modeId is required"),
+});
+export type AriSetModeParams = z.infer<typeof SetModeParamsSchema>;
+
+/**
+ * agentrun/status: the agent-run's `runtime/status` (state.json with live counts), or the
+ * state.json left on disk when no agent-run is live.
+ */
+export interface AgentRunRuntimeStatus {
+  state: RuntimeState;
+  recovery: { lastSeq: number };
+}
+
 export interface SystemInfo {
   version: string;
   gitCommit: string;
@@ -217,6 +239,9 @@ export const AriMethods = {
   agentrunRestart: "agentrun/restart",
   agentrunWatch: "agentrun/watch",
   agentrunUnwatch: "agentrun/unwatch",
+  agentrunSetModel: "agentrun/set_model",
+  agentrunSetMode: "agentrun/set_mode",
+  agentrunStatus: "agentrun/status",
   /** Server → client notification for agentrun/watch (envelope + watchId + workspace). */
   agentrunEvent: "agentrun/event",
 } as const;

@@ -8,10 +8,17 @@
 import process from "node:process";
 import { Box, render, Text, useInput, usePaste, useWindowSize } from "ink";
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import type { AgentRun, AriPromptParams, PromptAccepted, RunKey } from "../../specs/ari.ts";
+import type {
+  AgentRun,
+  AgentRunRuntimeStatus,
+  AriPromptParams,
+  AriSetModelParams,
+  AriSetModeParams,
+  PromptAccepted,
+  RunKey,
+} from "../../specs/ari.ts";
 import { errorCode, errorMessage } from "../../specs/errors.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
-import type { SessionState } from "../../specs/runtime.ts";
 import { AriClient, type WatchOptions } from "../ari_client.ts";
 import {
   type ChatModel,
@@ -28,22 +35,14 @@ import { Input } from "./components/Input.tsx";
 import { MessageList } from "./components/MessageList.tsx";
 import { StatusLine } from "./components/StatusLine.tsx";
 
-/** ARI methods the chat calls that ARI does not define yet (answered -32601 until it does). */
-export const PENDING_ARI_METHODS = {
-  /** `{workspace, name, modelId}` → null. */
-  setModel: "agentrun/set_model",
-  /** `{workspace, name, modeId}` → null. */
-  setMode: "agentrun/set_mode",
-  /** `{workspace, name}` → `{state: RuntimeState}` (the run's state.json), for model/modes. */
-  status: "agentrun/status",
-} as const;
-
 /** What the chat needs from an ARI connection (an AriClient satisfies it). */
 export interface ChatClient {
   agentrunGet(key: RunKey): Promise<AgentRun>;
   agentrunPrompt(params: AriPromptParams): Promise<PromptAccepted>;
   agentrunCancel(key: RunKey): Promise<null>;
-  call<T = unknown>(method: string, params?: unknown): Promise<T>;
+  agentrunSetModel(params: AriSetModelParams): Promise<null>;
+  agentrunSetMode(params: AriSetModeParams): Promise<null>;
+  agentrunStatus(key: RunKey): Promise<AgentRunRuntimeStatus>;
   watch(opts: WatchOptions): AsyncIterable<AgentRunEvent>;
 }
 
@@ -109,11 +108,12 @@ export function ChatApp({ client, workspace, name, initialRun, onExit }: ChatApp
   // Model, modes and commands the session started with are not events; ask for them.
   useEffect(() => {
     let live = true;
-    client.call<{ state?: { session?: SessionState } }>(PENDING_ARI_METHODS.status, key)
+    client.agentrunStatus(key)
       .then((r) => {
-        if (live && r?.state?.session) dispatch({ type: "session", session: r.state.session });
+        if (live && r.state.session) dispatch({ type: "session", session: r.state.session });
       })
-      .catch(() => {}); // not in ARI yet: the header fills in from events instead
+      // No state yet (still creating): the header fills in from events instead.
+      .catch(() => {});
     return () => {
       live = false;
     };
@@ -198,18 +198,12 @@ export function ChatApp({ client, workspace, name, initialRun, onExit }: ChatApp
   };
 
   const setOption = async (what: "model" | "mode", id: string) => {
-    const method = what === "model" ? PENDING_ARI_METHODS.setModel : PENDING_ARI_METHODS.setMode;
-    const params = what === "model" ? { ...key, modelId: id } : { ...key, modeId: id };
     try {
-      await client.call(method, params);
+      if (what === "model") await client.agentrunSetModel({ ...key, modelId: id });
+      else await client.agentrunSetMode({ ...key, modeId: id });
       setInfo(`${what} set to ${id}`);
     } catch (err) {
-      notice(
-        "error",
-        errorCode(err) === -32601
-          ? `/${what}: the daemon does not support ${method} yet`
-          : `/${what} failed: ${errorMessage(err)}`,
-      );
+      notice("error", `/${what} failed: ${errorMessage(err)}`);
     }
   };
 
@@ -600,8 +594,14 @@ class RedialingClient implements ChatClient {
   async agentrunCancel(key: RunKey): Promise<null> {
     return (await this.#get()).agentrunCancel(key);
   }
-  async call<T = unknown>(method: string, params?: unknown): Promise<T> {
-    return (await this.#get()).call<T>(method, params);
+  async agentrunSetModel(params: AriSetModelParams): Promise<null> {
+    return (await this.#get()).agentrunSetModel(params);
+  }
+  async agentrunSetMode(params: AriSetModeParams): Promise<null> {
+    return (await this.#get()).agentrunSetMode(params);
+  }
+  async agentrunStatus(key: RunKey): Promise<AgentRunRuntimeStatus> {
+    return (await this.#get()).agentrunStatus(key);
   }
   watch(opts: WatchOptions): AsyncIterable<AgentRunEvent> {
     return this.#client.watch(opts);

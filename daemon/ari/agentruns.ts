@@ -1,6 +1,7 @@
 /**
  * ARI `agentrun/*`: the AgentRun lifecycle (create, get, list, delete, prompt, cancel, stop,
- * restart) and event streaming (watch, unwatch). The work is done by the RunSupervisor
+ * restart), session settings (set_model, set_mode), runtime status and event streaming
+ * (watch, unwatch). The work is done by the RunSupervisor
  * (daemon/runs/run_supervisor.ts); this module validates params and shapes results.
  */
 import { z } from "zod";
@@ -9,9 +10,11 @@ import {
   type ListResult,
   PromptParamsSchema,
   RunKeySchema,
+  SetModelParamsSchema,
+  SetModeParamsSchema,
   WatchParamsSchema,
 } from "../../specs/ari.ts";
-import type { AgentRun, RunKey } from "../../specs/ari.ts";
+import type { AgentRun, AgentRunRuntimeStatus, RunKey } from "../../specs/ari.ts";
 import { InvalidParamsError } from "../../specs/errors.ts";
 import { assertName } from "../../specs/names.ts";
 import type { AriHandlers } from "../context.ts";
@@ -26,7 +29,11 @@ export interface AgentRunHandlerDeps {
 const UnwatchParamsSchema = z.object({ watchId: z.string().min(1, "watchId is required") });
 
 function runKey(params: unknown): RunKey {
-  const p = parseParams(RunKeySchema, params);
+  return checkedKey(parseParams(RunKeySchema, params));
+}
+
+/** The run key of already-parsed params, names validated. */
+function checkedKey(p: RunKey): RunKey {
   return { workspace: assertName(p.workspace, "workspace"), name: assertName(p.name, "name") };
 }
 
@@ -54,10 +61,7 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
     /** `{accepted: true, fromSeq}`: watch from `fromSeq` to see just this turn. */
     "agentrun/prompt": (params) => {
       const p = parseParams(PromptParamsSchema, params);
-      return runs.prompt(
-        { workspace: assertName(p.workspace, "workspace"), name: assertName(p.name, "name") },
-        p.prompt,
-      );
+      return runs.prompt(checkedKey(p), p.prompt);
     },
 
     "agentrun/cancel": async (params) => {
@@ -72,6 +76,23 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
     },
 
     "agentrun/restart": (params) => runs.restart(runKey(params)),
+
+    /** Forwards session/set_model to the live agent-run (-32001 without one); null. */
+    "agentrun/set_model": async (params) => {
+      const p = parseParams(SetModelParamsSchema, params);
+      await runs.setModel(checkedKey(p), p.modelId);
+      return null;
+    },
+
+    /** Forwards session/set_mode to the live agent-run (-32001 without one); null. */
+    "agentrun/set_mode": async (params) => {
+      const p = parseParams(SetModeParamsSchema, params);
+      await runs.setMode(checkedKey(p), p.modeId);
+      return null;
+    },
+
+    /** `{state, recovery: {lastSeq}}`: live from the agent-run, else its state.json. */
+    "agentrun/status": (params): Promise<AgentRunRuntimeStatus> => runs.status(runKey(params)),
 
     /** Streams `agentrun/event` notifications (envelope + watchId + workspace). */
     "agentrun/watch": (params, peer) => {

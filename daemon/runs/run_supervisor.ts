@@ -16,6 +16,7 @@
 import type {
   Agent,
   AgentRun,
+  AgentRunRuntimeStatus,
   LastExit,
   PromptAccepted,
   RunKey,
@@ -264,6 +265,45 @@ export class RunSupervisor implements WatchHost {
   async cancel(key: RunKey): Promise<void> {
     const live = await this.#requireLive(key);
     await live.client.cancel();
+  }
+
+  /** agentrun/set_model: forwards session/set_model; -32001 when no agent-run is live. */
+  async setModel(key: RunKey, modelId: string): Promise<void> {
+    const live = await this.#requireLive(key);
+    await live.client.setModel(modelId);
+  }
+
+  /** agentrun/set_mode: forwards session/set_mode; -32001 when no agent-run is live. */
+  async setMode(key: RunKey, modeId: string): Promise<void> {
+    const live = await this.#requireLive(key);
+    await live.client.setMode(modeId);
+  }
+
+  /**
+   * agentrun/status: the live agent-run's runtime/status; without one (or when it does not
+   * answer) the state.json it left in the bundle. Unknown run -32602; no state -32001.
+   */
+  async status(key: RunKey): Promise<AgentRunRuntimeStatus> {
+    const run = await this.#store.getRun(key);
+    if (!run) throw notFound(key);
+    const live = this.#ctls.get(runId(key))?.live;
+    let failure: unknown;
+    if (live && !live.exited) {
+      try {
+        return await live.client.status();
+      } catch (err) {
+        failure = err;
+      }
+    }
+    const state = await readState(this.bundlePathsOf(key));
+    if (state) {
+      const lastSeq = Math.max(state.lastSeq ?? -1, run.status.lastSeq ?? -1);
+      return { state, recovery: { lastSeq } };
+    }
+    if (failure) throw failure;
+    throw new ConflictError(
+      `agent ${runId(key)} is not running and has no state yet (phase=${run.status.phase})`,
+    );
   }
 
   /**

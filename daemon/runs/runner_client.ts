@@ -53,6 +53,15 @@ export class RunnerClient {
     await this.peer.request(RunnerMethods.cancel, null);
   }
 
+  /** The agent's answer is not passed on: ARI replies null. */
+  async setModel(modelId: string): Promise<void> {
+    await this.peer.request(RunnerMethods.setModel, { modelId });
+  }
+
+  async setMode(modeId: string): Promise<void> {
+    await this.peer.request(RunnerMethods.setMode, { modeId });
+  }
+
   async stop(timeoutMs = CONTROL_TIMEOUT_MS): Promise<void> {
     await this.peer.request(RunnerMethods.stop, null, { timeoutMs });
   }

@@ -1,7 +1,8 @@
 /**
  * End to end: the real chat TUI in a real terminal (tmux), against a real daemon
  * (`mass server` subprocess) running the built-in demo agent. Types a prompt, waits for
- * the demo agent's answer and the phase back to idle, then quits with Ctrl+C.
+ * the demo agent's answer and the phase back to idle, sets the model and the mode with /model
+ * and /mode, then quits with Ctrl+C.
  */
 import { assert, assertEquals } from "./tui_assert.ts";
 import { dirname, join } from "node:path";
@@ -62,7 +63,7 @@ class Tmux {
 }
 
 Deno.test({
-  name: "chat TUI e2e: prompt the demo agent in tmux, see the answer, quit with Ctrl+C",
+  name: "chat TUI e2e: prompt the demo agent in tmux, see the answer, /model, /mode, quit",
   ignore: !tmuxAvailable || !daemonAvailable,
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "m", dir: "/tmp" });
@@ -147,11 +148,13 @@ Deno.test({
         return pred(screen) ? screen : undefined;
       };
 
-      // History replay: the system-prompt turn shows collapsed, the header names the run.
+      // History replay: the system-prompt turn shows collapsed, the header names the run and
+      // the model the session started with (from agentrun/status: no event carries it).
       await waitFor(
         "the chat to render the run",
         shows((s) =>
-          s.includes("MASS > w > a") && s.includes("● idle") && s.includes("system prompt")
+          s.includes("MASS > w > a > demo-small") && s.includes("● idle") &&
+          s.includes("system prompt")
         ),
         60_000,
         detail,
@@ -174,6 +177,29 @@ Deno.test({
       assert(screen.includes("read"), detail());
       // The header shows the context usage the turn reported.
       assert(/MASS > w > a( > \S+)? [\d.]+K?\/[\d.]+K/.test(screen), detail());
+
+      // /model and /mode go through agentrun/set_model and agentrun/set_mode.
+      await tmux.run("send-keys", "-t", "chat", "-l", "/model demo-large");
+      await tmux.run("send-keys", "-t", "chat", "Enter");
+      await waitFor(
+        "the header to show the new model",
+        shows((s) => s.includes("MASS > w > a > demo-large")),
+        30_000,
+        detail,
+      );
+      await tmux.run("send-keys", "-t", "chat", "-l", "/mode plan");
+      await tmux.run("send-keys", "-t", "chat", "Enter");
+      await waitFor(
+        "the mode to be plan",
+        async () => {
+          const st = await c.agentrunStatus({ workspace: "w", name: "a" });
+          return st.state.session?.currentMode === "plan" ? st : undefined;
+        },
+        30_000,
+        detail,
+      );
+      screen = await tmux.screen();
+      assert(!/\/(model|mode) failed/.test(screen), detail());
 
       await tmux.run("send-keys", "-t", "chat", "C-c");
       const code = await waitFor(

@@ -212,3 +212,26 @@ Deno.test("ari: a run with a system prompt gets its system turn, on create and o
     await d.close();
   }
 });
+
+Deno.test("ari: a cancel sent right after the prompt is accepted ends the turn", async () => {
+  const d = await startRunsDaemon();
+  const c = d.client;
+  try {
+    await c.agentrunCreate({ metadata: key, spec: { agent: "test" } });
+    await waitPhase(ariRun(c, key), key, "idle");
+    for (let i = 0; i < 4; i++) {
+      const acc = await c.agentrunPrompt({ ...key, prompt: text("hang") });
+      await c.agentrunCancel(key);
+      const turn = await collect(
+        c.watch({ ...key, fromSeq: acc.fromSeq }),
+        (ev) => ev.type === "turn_end",
+      );
+      const end = turn.at(-1);
+      assert.ok(end?.type === "turn_end" && end.payload.stopReason === "cancelled");
+      await waitPhase(ariRun(c, key), key, "idle", 10_000);
+    }
+    await c.agentrunStop(key);
+  } finally {
+    await d.close();
+  }
+});

@@ -279,3 +279,27 @@ Deno.test("demo agent: a turn reads README.md and writes a file after permission
     await bundle.cleanup();
   }
 });
+
+Deno.test("a cancel sent right behind its prompt still ends the turn", async () => {
+  const bundle = await makeBundle();
+  const runner = new Runner(bundle);
+  const peer = await runner.dial();
+  try {
+    await waitForPhase(peer, "idle");
+    for (let i = 0; i < 3; i++) {
+      // No wait between the two: the cancel may reach the agent before the prompt does.
+      const turn = peer.request<{ stopReason: string }>(RunnerMethods.prompt, text("hang"), {
+        timeoutMs: 20_000,
+      });
+      await peer.request(RunnerMethods.cancel, null);
+      assert.equal((await turn).stopReason, "cancelled");
+      await waitForPhase(peer, "idle");
+    }
+    assert.equal((await runner.stop(peer)).code, 0);
+  } finally {
+    peer.close();
+    await runner.kill();
+    await runner.stderr;
+    await bundle.cleanup();
+  }
+});
