@@ -465,6 +465,7 @@ export class AgentRun {
           s.exitCode = exitCode;
           s.exitSignal = signal;
         }
+        if (message) s.errorMessage = message;
       }).catch(() => {});
     }
     if (this.#proc) {

@@ -7,7 +7,8 @@ import type { Phase } from "./events.ts";
 
 export const MASS_VERSION = "0.1.0";
 
-export const PermissionPolicySchema = z.enum(["approve_all", "approve_reads", "deny_all"]);
+/** `ask`: each request waits for a client's answer (runner RPC / ARI); the others decide alone. */
+export const PermissionPolicySchema = z.enum(["approve_all", "approve_reads", "deny_all", "ask"]);
 export type PermissionPolicy = z.infer<typeof PermissionPolicySchema>;
 
 export const EnvVarSchema = z.object({ name: z.string().min(1), value: z.string() });
@@ -57,12 +58,15 @@ export const RuntimeConfigSchema = z.object({
     eventSegmentBytes: z.number().int().positive().default(64 * 1024 * 1024),
     /** Keep at most this many segments (0 = keep all). */
     eventMaxSegments: z.number().int().nonnegative().default(0),
+    /** Under `ask`: how long a permission request waits for an answer (0 = no bound). */
+    permissionTimeoutSeconds: z.number().nonnegative().default(300),
   }).default({
     bootstrapTimeoutSeconds: 90,
     turnTimeoutSeconds: 0,
     terminal: false,
     eventSegmentBytes: 64 * 1024 * 1024,
     eventMaxSegments: 0,
+    permissionTimeoutSeconds: 300,
   }),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
@@ -96,6 +100,8 @@ export interface RuntimeState {
   exitSignal?: string | null;
   /** Why the agent-run left `idle`/`running` last (bootstrap-failed, process-exited, runtime-stop…). */
   reason?: string;
+  /** What went wrong, when the agent-run stopped on an error (e.g. the bootstrap failure). */
+  errorMessage?: string;
   updatedAt: string;
   session?: SessionState;
   eventCounts?: Record<string, number>;

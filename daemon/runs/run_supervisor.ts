@@ -679,7 +679,11 @@ export class RunSupervisor implements WatchHost {
       }
     } catch (err) {
       const state = await this.#abandon(paths, child);
-      const why = state?.reason ? ` (agent-run: ${state.reason})` : "";
+      const why = state?.errorMessage
+        ? `: ${state.errorMessage}`
+        : state?.reason
+        ? ` (agent-run: ${state.reason})`
+        : "";
       throw new Error(`${errorMessage(err)}${why}`);
     }
     try {

@@ -30,6 +30,14 @@ export const AGENT_ENV_ALLOW: readonly string[] = [
   "XDG_DATA_HOME",
   "DENO_DIR",
   "NPM_CONFIG_REGISTRY",
+  // Custom certificate authorities (corporate proxies): without them an agent that fetches
+  // its npm package or calls its API fails TLS while the daemon itself works.
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "NODE_EXTRA_CA_CERTS",
+  "DENO_CERT",
+  "DENO_TLS_CA_STORE",
+  "NPM_CONFIG_CAFILE",
   "HTTP_PROXY",
   "HTTPS_PROXY",
   "NO_PROXY",
