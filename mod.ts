@@ -15,6 +15,7 @@ export type {
 export * from "./specs/ari.ts";
 export * from "./specs/events.ts";
 export * from "./specs/runtime.ts";
+export * from "./specs/tasks.ts";
 export { RunnerMethods } from "./specs/runner_rpc.ts";
 export type {
   PromptResult,

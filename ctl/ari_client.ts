@@ -7,8 +7,10 @@
 import type {
   Agent,
   AgentRun,
+  AgentRunPermissions,
   AgentRunRuntimeStatus,
   AriPromptParams,
+  AriRespondPermissionParams,
   AriSetModelParams,
   AriSetModeParams,
   ListOptions,
@@ -21,8 +23,9 @@ import type {
   Workspace,
 } from "../specs/ari.ts";
 import { AriMethods } from "../specs/ari.ts";
+import type { AgentTask, TaskDoParams, TaskKeyParams } from "../specs/tasks.ts";
 import { errorCode, RpcError } from "../specs/errors.ts";
-import type { AgentRunEvent } from "../specs/events.ts";
+import type { AgentRunEvent, PermissionAnswer } from "../specs/events.ts";
 import type { RpcPeer } from "../specs/wire/peer.ts";
 import { dialUnix } from "../specs/wire/socket.ts";
 
@@ -158,6 +161,32 @@ export class AriClient {
   /** The agent-run's runtime state (session models, mode, commands) and last seq. */
   agentrunStatus(key: RunKey): Promise<AgentRunRuntimeStatus> {
     return this.call(AriMethods.agentrunStatus, key);
+  }
+
+  // ---- agent tasks (specs/tasks.md) ----
+  /** Writes a task file in the run's bundle and prompts the agent with it (attempt 1). */
+  agentrunTaskDo(params: TaskDoParams): Promise<AgentTask> {
+    return this.call(AriMethods.agentrunTaskDo, params);
+  }
+  agentrunTaskGet(params: TaskKeyParams): Promise<AgentTask> {
+    return this.call(AriMethods.agentrunTaskGet, params);
+  }
+  /** The run's tasks in id order. */
+  agentrunTaskList(key: RunKey): Promise<ListResult<AgentTask>> {
+    return this.call(AriMethods.agentrunTaskList, key);
+  }
+  /** Next attempt of a task that is not done; prompts the agent to finish or continue. */
+  agentrunTaskRetry(params: TaskKeyParams): Promise<AgentTask> {
+    return this.call(AriMethods.agentrunTaskRetry, params);
+  }
+
+  /** Permission requests of the run waiting for an answer (policy `ask`), oldest first. */
+  agentrunPermissions(key: RunKey): Promise<AgentRunPermissions> {
+    return this.call(AriMethods.agentrunPermissions, key);
+  }
+  /** Answers one pending permission request: `optionId`, or `cancel: true`. */
+  agentrunRespondPermission(params: AriRespondPermissionParams): Promise<PermissionAnswer> {
+    return this.call(AriMethods.agentrunRespondPermission, params);
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import { stringify as yamlStringify } from "yaml";
 import type { Agent, AgentRun, Workspace } from "../specs/ari.ts";
+import type { AgentTask } from "../specs/tasks.ts";
 
 export const OUTPUT_FORMATS = ["table", "wide", "json", "yaml"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -112,7 +113,8 @@ export function agentTable(items: readonly Agent[], wide: boolean, now: Date): s
 
 export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Date): string {
   const head = ["WORKSPACE", "NAME", "AGENT", "PHASE", "AGE"];
-  if (wide) head.push("PID", "RESTARTS", "ERROR");
+  // PENDING: permission requests waiting for an answer (policy ask); the run needs attention.
+  if (wide) head.push("PID", "RESTARTS", "PENDING", "ERROR");
   const rows = items.map((r) => {
     const row = [
       r.metadata.workspace,
@@ -125,7 +127,35 @@ export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Da
       row.push(
         r.status?.pid ? String(r.status.pid) : "",
         String(r.status?.restartCount ?? 0),
+        String(r.status?.pendingPermissions ?? 0),
         r.status?.errorMessage ?? "",
+      );
+    }
+    return row;
+  });
+  return renderTable([head, ...rows]);
+}
+
+/** Longest prompt excerpt in `task get -o wide`. */
+const PROMPT_EXCERPT = 60;
+
+export function taskTable(items: readonly AgentTask[], wide: boolean, now: Date): string {
+  const head = ["ID", "ASSIGNEE", "ATTEMPT", "DONE", "REASON", "AGE"];
+  if (wide) head.push("UPDATED", "PROMPT");
+  const rows = items.map((t) => {
+    const row = [
+      t.id,
+      t.assignee ?? "",
+      String(t.attempt ?? ""),
+      String(t.done === true),
+      t.done ? (t.reason ?? "") : "pending",
+      formatAge(t.createdAt, now),
+    ];
+    if (wide) {
+      const prompt = cell(t.request?.prompt);
+      row.push(
+        t.updatedAt ? formatAge(t.updatedAt, now) : "",
+        prompt.length > PROMPT_EXCERPT ? `${prompt.slice(0, PROMPT_EXCERPT - 1)}…` : prompt,
       );
     }
     return row;

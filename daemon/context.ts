@@ -59,4 +59,9 @@ export const MUTATING_METHODS: ReadonlySet<string> = new Set([
   // They change the live ACP session, so they wait for recovery like prompt does.
   "agentrun/set_model",
   "agentrun/set_mode",
+  // An answer changes what the agent does next.
+  "agentrun/respond_permission",
+  // They prompt the agent, like agentrun/prompt (specs/tasks.md).
+  "agentrun/task/do",
+  "agentrun/task/retry",
 ]);

@@ -8,7 +8,6 @@
 import {
   compareLogLevel,
   getJsonLinesFormatter,
-  getStreamSink,
   type LogLevel,
   type LogRecord,
   type Sink,
@@ -87,24 +86,30 @@ export async function openFileLogger(opts: FileLogOptions): Promise<ClosableLogg
   if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = await Deno.open(opts.path, { create: true, append: true, mode: 0o600 });
   const formatter = getJsonLinesFormatter();
-  const fileSink = getStreamSink(file.writable, { formatter });
-  const errSink = opts.stderr ? getStreamSink(Deno.stderr.writable, { formatter }) : undefined;
-  const sink: Sink = errSink
-    ? (r) => {
-      fileSink(r);
-      errSink(r);
-    }
-    : fileSink;
-  const logger = sinkLogger(sink, opts.level ?? "info");
+  const encoder = new TextEncoder();
+  // Synchronous appends: a line is on disk when the call returns, so a kill -9 of agentd
+  // (the case recovery is for) still leaves the log that explains it.
+  const write = (target: { writeSync(p: Uint8Array): number }, line: string) => {
+    const bytes = encoder.encode(line);
+    let off = 0;
+    while (off < bytes.length) off += target.writeSync(bytes.subarray(off));
+  };
   let closed = false;
+  const sink: Sink = (r) => {
+    if (closed) return;
+    const line = formatter(r);
+    write(file, line);
+    if (opts.stderr) write(Deno.stderr, line);
+  };
+  const logger = sinkLogger(sink, opts.level ?? "info");
   return {
     ...logger,
-    async close() {
-      if (closed) return;
-      closed = true;
-      // Disposing the stream sink closes the file's writable (and with it the file).
-      await fileSink[Symbol.asyncDispose]();
-      if (errSink) await errSink.drain();
+    close() {
+      if (!closed) {
+        closed = true;
+        file.close();
+      }
+      return Promise.resolve();
     },
   };
 }

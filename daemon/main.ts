@@ -27,6 +27,7 @@ import { Store } from "./store/store.ts";
 import { readVersionInfo, type VersionInfo } from "./version.ts";
 import { WorkspaceManager } from "./workspace/workspace_manager.ts";
 import { agentrunHandlers } from "./ari/agentruns.ts";
+import { taskHandlers } from "./ari/tasks.ts";
 import { RunSupervisor } from "./runs/run_supervisor.ts";
 import { meshMcpServerEntry } from "../specs/mesh.ts";
 
@@ -55,7 +56,10 @@ function createRunSupervisor(
       }),
   });
   return {
-    handlers: agentrunHandlers({ runs: supervisor }),
+    handlers: {
+      ...agentrunHandlers({ runs: supervisor }),
+      ...taskHandlers({ runs: supervisor, store: deps.store, logger: deps.logger }),
+    },
     recover: async () => {
       await supervisor.recover();
     },

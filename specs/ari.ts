@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { ContentBlockSchema } from "./events.ts";
-import type { ContentBlock, Phase } from "./events.ts";
+import type { ContentBlock, PendingPermission, Phase } from "./events.ts";
 import { McpServerSchema, PermissionPolicySchema } from "./runtime.ts";
 import type { RuntimeState } from "./runtime.ts";
 
@@ -100,6 +100,8 @@ export const AgentRunSpecSchema = z.object({
   restartPolicy: RestartPolicySchema.optional(),
   /** Bound on one turn in seconds (0/absent = none). */
   turnTimeoutSeconds: z.number().int().nonnegative().optional(),
+  /** Under `ask`: seconds a permission request waits for an answer (default 300; 0 = none). */
+  permissionTimeoutSeconds: z.number().int().nonnegative().optional(),
 });
 export type AgentRunSpec = z.infer<typeof AgentRunSpecSchema>;
 export interface LastExit {
@@ -122,6 +124,11 @@ export interface AgentRunStatus {
   lastExit?: LastExit;
   /** Last event seq agentd has consumed. */
   lastSeq?: number;
+  /**
+   * Permission requests waiting for a client (policy `ask`): the run needs attention when
+   * > 0. Present while an agent-run is live.
+   */
+  pendingPermissions?: number;
 }
 export const AgentRunSchema = z.object({
   kind: z.literal("AgentRun").optional(),
@@ -196,6 +203,25 @@ export const SetModeParamsSchema = RunKeySchema.extend({
 });
 export type AriSetModeParams = z.infer<typeof SetModeParamsSchema>;
 
+/** agentrun/permissions: the live agent-run's pending permission requests, oldest first. */
+export interface AgentRunPermissions {
+  items: PendingPermission[];
+}
+
+/**
+ * agentrun/respond_permission: answers one pending request with one of its options, or
+ * `cancel: true` (outcome "cancelled"). Forwarded as `session/respond_permission`.
+ */
+export const RespondPermissionParamsSchema = RunKeySchema.extend({
+  requestId: z.string().min(1, "requestId is required"),
+  optionId: z.string().min(1, "optionId must not be empty").optional(),
+  cancel: z.boolean().optional(),
+}).refine(
+  (p) => (p.optionId !== undefined) !== (p.cancel === true),
+  "give exactly one of optionId or cancel: true",
+);
+export type AriRespondPermissionParams = z.infer<typeof RespondPermissionParamsSchema>;
+
 /**
  * agentrun/status: the agent-run's `runtime/status` (state.json with live counts), or the
  * state.json left on disk when no agent-run is live.
@@ -242,6 +268,14 @@ export const AriMethods = {
   agentrunSetModel: "agentrun/set_model",
   agentrunSetMode: "agentrun/set_mode",
   agentrunStatus: "agentrun/status",
+  /** Permission requests under policy `ask` (specs/ari.md). */
+  agentrunPermissions: "agentrun/permissions",
+  agentrunRespondPermission: "agentrun/respond_permission",
+  /** Agent tasks (specs/tasks.md). */
+  agentrunTaskDo: "agentrun/task/do",
+  agentrunTaskGet: "agentrun/task/get",
+  agentrunTaskList: "agentrun/task/list",
+  agentrunTaskRetry: "agentrun/task/retry",
   /** Server → client notification for agentrun/watch (envelope + watchId + workspace). */
   agentrunEvent: "agentrun/event",
 } as const;

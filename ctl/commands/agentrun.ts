@@ -14,6 +14,8 @@ import { formatEventLine } from "../event_format.ts";
 import { agentRunTable, toYaml } from "../output.ts";
 import { followTurn } from "../turn.ts";
 import { waitRunIdle } from "../wait.ts";
+import { addPermissionCommands } from "./permission.ts";
+import { taskCommand } from "./task.ts";
 import {
   outputOption,
   parseIntFlag,
@@ -70,12 +72,19 @@ export function agentrunCommand(app: App) {
         .choices(RestartPolicySchema.options),
     )
     .option("--turn-timeout <duration>", "bound on one turn (e.g. 10m; default none)")
+    .option(
+      "--permission-timeout <duration>",
+      "with --permissions ask: how long a request waits for an answer (default 5m; 0 = forever)",
+    )
     .option("--wait", "wait until the run is idle, then print it")
     .addOption(timeoutOption("10m"))
     .action(async (opts) => {
       const workflowFile = opts.workflow ? await checkWorkflow(app, opts.workflow) : undefined;
       const turnTimeoutSeconds = opts.turnTimeout
         ? Math.ceil(parseDuration(opts.turnTimeout, "--turn-timeout") / 1000)
+        : undefined;
+      const permissionTimeoutSeconds = opts.permissionTimeout
+        ? Math.ceil(parseDuration(opts.permissionTimeout, "--permission-timeout") / 1000)
         : undefined;
       const client = await app.client();
       const key = { workspace: opts.workspace, name: opts.name };
@@ -88,6 +97,7 @@ export function agentrunCommand(app: App) {
           ...(workflowFile ? { workflowFile } : {}),
           ...(opts.restartPolicy ? { restartPolicy: opts.restartPolicy } : {}),
           ...(turnTimeoutSeconds !== undefined ? { turnTimeoutSeconds } : {}),
+          ...(permissionTimeoutSeconds !== undefined ? { permissionTimeoutSeconds } : {}),
         },
       });
       app.line(
@@ -230,6 +240,8 @@ export function agentrunCommand(app: App) {
       });
     });
 
+  ar.addCommand(taskCommand(app));
+  addPermissionCommands(ar, app);
   return ar;
 }
 
