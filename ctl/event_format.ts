@@ -66,6 +66,18 @@ export function eventSummary(ev: AgentRunEvent): string {
       const how = p.signal ? `signal ${p.signal}` : `code ${p.exitCode}`;
       return `${how}${p.reason ? ` (${p.reason})` : ""}`;
     }
+    case "permission_request": {
+      const p = ev.payload;
+      const tc = p.toolCall;
+      return [p.requestId, tc?.kind, tc?.title ? quoted(tc.title) : "", "waiting"]
+        .filter(Boolean).join(" ");
+    }
+    case "permission_resolved": {
+      const p = ev.payload;
+      const how = p.outcome === "selected" ? p.optionId : "cancelled";
+      const title = p.toolCall?.title ? ` ${quoted(p.toolCall.title)}` : "";
+      return `${p.requestId} ${how} by ${p.by}${p.policy ? ` (${p.policy})` : ""}${title}`;
+    }
     default:
       return shorten(JSON.stringify(ev.payload ?? {}));
   }

@@ -9,9 +9,21 @@
  * record the exit in state.json and the event log, close the socket, resolve the exit code.
  */
 import * as acp from "@agentclientprotocol/sdk";
-import type { ContentBlock, Phase, PhaseChange, SessionStartPayload } from "../specs/events.ts";
+import type {
+  ContentBlock,
+  PermissionAnswer,
+  Phase,
+  PhaseChange,
+  SessionStartPayload,
+} from "../specs/events.ts";
 import { ConflictError, ErrorCode, errorMessage, RpcError } from "../specs/errors.ts";
-import type { PromptParams, PromptResult, StatusResult } from "../specs/runner_rpc.ts";
+import type {
+  PermissionsResult,
+  PromptParams,
+  PromptResult,
+  RespondPermissionParams,
+  StatusResult,
+} from "../specs/runner_rpc.ts";
 import { MASS_VERSION, type RuntimeState, type SessionState } from "../specs/runtime.ts";
 import { AcpClient, type AgentProcess, spawnAgent } from "./acp_connection.ts";
 import { agentEnv, type Bundle, toAcpMcpServers } from "./config.ts";
@@ -19,7 +31,8 @@ import { type EventDraft, EventHub } from "./events/event_hub.ts";
 import { EventLog } from "./events/event_log.ts";
 import { metadataChange, Translator } from "./events/translator.ts";
 import { FsService } from "./fs_service.ts";
-import { decidePermission } from "./permission_policy.ts";
+import { PermissionBroker, permissionToolCall } from "./permission_broker.ts";
+import { decidePermission, type PermissionDecision } from "./permission_policy.ts";
 import { signalGroupSync, stopProcessGroup, waitFor } from "./process_group.ts";
 import { type RunLogger, silentLogger } from "./logger.ts";
 import { type RunnerServer, startRunnerServer } from "./rpc_server.ts";
@@ -148,12 +161,19 @@ export class AgentRun {
   #terminating?: Promise<number>;
   #markSent: () => void = () => {};
   #watchdog?: ReturnType<typeof setInterval>;
+  /** Requests waiting for a client under policy `ask`. */
+  readonly #permissions: PermissionBroker;
 
   constructor(bundle: Bundle, opts: AgentRunOptions = {}) {
     this.#bundle = bundle;
     this.#opts = opts;
     this.#timeouts = { ...DEFAULT_STOP_TIMEOUTS, ...opts.stopTimeouts };
     this.#log = opts.logger ?? silentLogger;
+    this.#permissions = new PermissionBroker({
+      timeoutMs: bundle.config.runtime.permissionTimeoutSeconds * 1000,
+      announce: (payload) => this.#emit(this.#translator.event("permission_request", payload)),
+      resolved: (payload) => this.#emit(this.#translator.event("permission_resolved", payload)),
+    });
   }
 
   get phase(): string {
@@ -265,7 +285,7 @@ export class AgentRun {
 
     const client = AcpClient.connect(proc, {
       onUpdate: (params) => this.#onUpdate(params),
-      requestPermission: (params) => decidePermission(config.session.permissions, params),
+      requestPermission: (params) => this.#requestPermission(params),
       fs,
       terminal: this.#terminals,
       onProtocolError: (m) => this.#log.warn("agent: {message}", { message: m }),
@@ -439,6 +459,8 @@ export class AgentRun {
       await this.#cancel(this.#client, this.#sessionId).catch(() => {});
       await waitFor(turn.done, t.cancelMs);
     }
+    // Requests outside a turn (or left after it) must not outlive the agent-run unanswered.
+    await this.#permissions.cancelAll();
     let status = this.#exitStatus;
     if (this.#proc) {
       const client = this.#client;
@@ -643,6 +665,7 @@ export class AgentRun {
         this.#draftError(`turn timed out after ${secs} s; cancelling`, turnId),
       ]);
       client.agent.notify(acp.methods.agent.session.cancel, { sessionId }).catch(() => {});
+      await this.#permissions.cancelAll();
       outcome = await waitFor(settled, TURN_CANCEL_GRACE_MS);
       if (!outcome) {
         void this.#terminate(
@@ -666,6 +689,9 @@ export class AgentRun {
     if (turn) await turn.sent;
     const send = () => client.agent.notify(acp.methods.agent.session.cancel, { sessionId });
     await send();
+    // ACP: after session/cancel the client answers every pending permission request with
+    // "cancelled".
+    await this.#permissions.cancelAll();
     if (!turn) return;
     // The SDK may still be writing session/prompt when the cancel goes out, and an agent
     // ignores a cancel for a turn it has not seen yet. Cancel is idempotent: repeat it a
@@ -677,6 +703,38 @@ export class AgentRun {
         await send().catch(() => {});
       }
     })();
+  }
+
+  // ---- permissions ------------------------------------------------------------------------
+
+  /**
+   * ACP session/request_permission: under `ask` a pending item a client answers; under a
+   * fixed policy decided at once, with a `permission_resolved{by: "policy"}` for the record.
+   */
+  async #requestPermission(params: acp.RequestPermissionRequest): Promise<PermissionDecision> {
+    const policy = this.#bundle.config.session.permissions;
+    if (policy === "ask") {
+      return await this.#permissions.ask(params, {
+        sessionId: this.#sessionId,
+        turnId: this.#translator.turnId,
+      });
+    }
+    const decision = decidePermission(policy, params);
+    const o = decision.outcome;
+    const tc = permissionToolCall(params?.toolCall);
+    await this.#emit(this.#translator.event("permission_resolved", {
+      requestId: crypto.randomUUID().slice(0, 8),
+      outcome: o.outcome,
+      ...(o.outcome === "selected" ? { optionId: o.optionId } : {}),
+      by: "policy",
+      policy,
+      toolCall: {
+        toolCallId: tc.toolCallId,
+        ...(tc.title != null ? { title: tc.title } : {}),
+        ...(tc.kind != null ? { kind: tc.kind } : {}),
+      },
+    }));
+    return decision;
   }
 
   // ---- runner RPC -------------------------------------------------------------------------
@@ -810,6 +868,12 @@ export class AgentRun {
           throw toRpcError(err);
         }
       },
+      permissions: (): PermissionsResult => ({ items: this.#permissions.list() }),
+      respondPermission: (p: RespondPermissionParams): Promise<PermissionAnswer> =>
+        this.#permissions.respond(
+          p.requestId,
+          p.optionId !== undefined ? { optionId: p.optionId } : { outcome: "cancelled" },
+        ),
       stop: () => void this.#terminate("runtime-stop", ExitCode.Stopped),
     };
   }

@@ -2,6 +2,7 @@
  * Answers ACP `session/request_permission` under a fixed policy (see specs/runtime.md).
  *
  * Pure: the agent-run calls `decidePermission` with the request and replies with the result.
+ * Policy `ask` is not decided here: runner/permission_broker.ts waits for a client.
  */
 import type { PermissionPolicy } from "../specs/runtime.ts";
 
@@ -75,7 +76,8 @@ function allow(options: PermissionOption[]): PermissionDecision {
   return { outcome: { outcome: "selected", optionId: chosen.optionId } };
 }
 
-function reject(options: PermissionOption[]): PermissionDecision {
+/** reject_once, else reject_always, else outcome cancelled (also the timeout's answer). */
+export function reject(options: PermissionOption[]): PermissionDecision {
   const chosen = pick(options, ["reject_once", "reject_always"]);
   if (!chosen) return { outcome: { outcome: "cancelled" } };
   return { outcome: { outcome: "selected", optionId: chosen.optionId } };
@@ -101,6 +103,8 @@ export function decidePermission(
       return READ_KINDS.has(inferToolKind(request.toolCall)) ? allow(options) : reject(options);
     case "deny_all":
       return reject(options);
+    case "ask":
+      throw new Error('policy "ask" waits for a client: use the permission broker');
     default:
       throw new UnknownPolicyError(String(policy));
   }

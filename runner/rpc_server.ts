@@ -4,12 +4,15 @@
  * `runtime/watch_event` streams straight from the event hub.
  */
 import type { z } from "zod";
-import type { AgentRunEvent } from "../specs/events.ts";
+import type { AgentRunEvent, PermissionAnswer } from "../specs/events.ts";
 import { InvalidParamsError } from "../specs/errors.ts";
 import {
+  type PermissionsResult,
   type PromptParams,
   PromptParamsSchema,
   type PromptResult,
+  type RespondPermissionParams,
+  RespondPermissionParamsSchema,
   RunnerMethods,
   SetConfigOptionParamsSchema,
   SetModelParamsSchema,
@@ -30,6 +33,10 @@ export interface RunnerApi {
   setMode(params: { modeId: string }): Promise<unknown>;
   setConfigOption(params: { configId: string; value: string | boolean }): Promise<unknown>;
   setModel(params: { modelId: string }): Promise<unknown>;
+  /** Pending permission requests (policy `ask`), oldest first. */
+  permissions(): PermissionsResult;
+  /** Answers one; -32602 for an unknown request or option. */
+  respondPermission(params: RespondPermissionParams): Promise<PermissionAnswer>;
   /** Called after the reply to runtime/stop has been written. */
   stop(): void;
 }
@@ -119,6 +126,11 @@ export async function startRunnerServer(
         (p) => api.setConfigOption(parse(SetConfigOptionParamsSchema, p)),
       )
       .addMethod(RunnerMethods.setModel, (p) => api.setModel(parse(SetModelParamsSchema, p)))
+      .addMethod(RunnerMethods.permissions, () => api.permissions())
+      .addMethod(
+        RunnerMethods.respondPermission,
+        (p) => api.respondPermission(parse(RespondPermissionParamsSchema, p)),
+      )
       .addMethod(RunnerMethods.stop, () => {
         // A macrotask runs after the reply has been queued on the socket.
         setTimeout(() => api.stop(), 0);

@@ -22,6 +22,9 @@ export const EVENT_TYPES = [
   "agent_exit",
   "notice",
   "compaction",
+  // Beyond the original: permission requests and how each was answered.
+  "permission_request",
+  "permission_resolved",
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -118,6 +121,64 @@ export interface NoticePayload {
   [k: string]: unknown;
 }
 
+/** One choice the agent offers (ACP PermissionOption). */
+export interface PermissionOption {
+  optionId: string;
+  name: string;
+  /** allow_once | allow_always | reject_once | reject_always. */
+  kind: string;
+  _meta?: Record<string, unknown>;
+}
+
+/** The tool call a permission is asked for: ACP's ToolCallUpdate, passed through. */
+export interface PermissionToolCall {
+  toolCallId: string;
+  title?: string | null;
+  kind?: string | null;
+  status?: string | null;
+  content?: unknown[] | null;
+  locations?: { path: string; line?: number | null }[] | null;
+  rawInput?: unknown;
+  _meta?: Record<string, unknown>;
+}
+
+/** A request that waits for a client (policy `ask`). */
+export interface PermissionRequestPayload {
+  /** Chosen by the agent-run; the key for answering it. */
+  requestId: string;
+  toolCall: PermissionToolCall;
+  options: PermissionOption[];
+  /** When it will be rejected unanswered (absent: no bound). */
+  expiresAt?: string;
+}
+
+/** Who decided: a client's answer, the fixed policy, the timeout, or a turn cancel/stop. */
+export type PermissionResolver = "client" | "policy" | "timeout" | "cancel";
+
+export interface PermissionResolvedPayload {
+  requestId: string;
+  outcome: "selected" | "cancelled";
+  optionId?: string;
+  by: PermissionResolver;
+  /** With `by: "policy"` (no request event precedes it): the policy and the tool call. */
+  policy?: string;
+  toolCall?: { toolCallId: string; title?: string | null; kind?: string | null };
+}
+
+/** How a request was answered (the reply of `session/respond_permission` and its ARI twin). */
+export interface PermissionAnswer {
+  requestId: string;
+  outcome: "selected" | "cancelled";
+  optionId?: string;
+}
+
+/** A pending request as listed by `session/permissions` and `agentrun/permissions`. */
+export interface PendingPermission extends PermissionRequestPayload {
+  sessionId?: string;
+  turnId?: string;
+  createdAt: string;
+}
+
 export interface EventPayloads {
   agent_message: ContentPayload;
   agent_thinking: ContentPayload;
@@ -133,6 +194,8 @@ export interface EventPayloads {
   agent_exit: AgentExitPayload;
   notice: NoticePayload;
   compaction: NoticePayload;
+  permission_request: PermissionRequestPayload;
+  permission_resolved: PermissionResolvedPayload;
 }
 
 export interface AgentRunEventOf<T extends EventType> {

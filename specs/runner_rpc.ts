@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { ContentBlockSchema } from "./events.ts";
-import type { ContentBlock } from "./events.ts";
+import type { ContentBlock, PendingPermission } from "./events.ts";
 import type { RuntimeState } from "./runtime.ts";
 
 export const RunnerMethods = {
@@ -16,6 +16,10 @@ export const RunnerMethods = {
   setMode: "session/set_mode",
   setConfigOption: "session/set_config_option",
   setModel: "session/set_model",
+  /** Pending permission requests (policy `ask`). */
+  permissions: "session/permissions",
+  /** Answers one pending permission request. */
+  respondPermission: "session/respond_permission",
   /** Server → client notification carrying one event plus its watchId. */
   eventUpdate: "runtime/event_update",
 } as const;
@@ -53,3 +57,19 @@ export const SetConfigOptionParamsSchema = z.object({
   value: z.union([z.string(), z.boolean()]),
 });
 export const SetModelParamsSchema = z.object({ modelId: z.string().min(1, "missing modelId") });
+
+export interface PermissionsResult {
+  /** Oldest first. */
+  items: PendingPermission[];
+}
+
+/** Exactly one of `optionId` (one of the request's options) or `outcome: "cancelled"`. */
+export const RespondPermissionParamsSchema = z.object({
+  requestId: z.string({ error: "requestId is required" }).min(1, "requestId is required"),
+  optionId: z.string().min(1, "optionId must not be empty").optional(),
+  outcome: z.literal("cancelled").optional(),
+}).refine(
+  (p) => (p.optionId === undefined) !== (p.outcome === undefined),
+  'give exactly one of optionId or outcome: "cancelled"',
+);
+export type RespondPermissionParams = z.infer<typeof RespondPermissionParamsSchema>;

@@ -12,27 +12,36 @@ import type {
   AgentRun,
   AgentRunRuntimeStatus,
   AriPromptParams,
+  AriRespondPermissionParams,
   AriSetModelParams,
   AriSetModeParams,
   PromptAccepted,
   RunKey,
 } from "../../specs/ari.ts";
 import { errorCode, errorMessage } from "../../specs/errors.ts";
-import type { AgentRunEvent } from "../../specs/events.ts";
+import type { AgentRunEvent, PermissionAnswer } from "../../specs/events.ts";
 import { AriClient, type WatchOptions } from "../ari_client.ts";
 import {
+  activePermission,
   type ChatModel,
   chatReducer,
   initialChatModel,
   isBusy,
   type NoticeLevel,
+  type PermissionPrompt,
 } from "./chat_state.ts";
+import { approveOption, denyChoice, type PermissionChoice } from "../permissions.ts";
 import { type Completion, completions, helpLines, resolveInput } from "./commands.ts";
 import * as ed from "./editor.ts";
 import { CommandPalette, PALETTE_ROWS } from "./components/CommandPalette.tsx";
 import { formatUsage, Header } from "./components/Header.tsx";
 import { Input } from "./components/Input.tsx";
 import { MessageList } from "./components/MessageList.tsx";
+import {
+  PERMISSION_DIALOG_ROWS,
+  PERMISSION_KEYS,
+  PermissionDialog,
+} from "./components/PermissionDialog.tsx";
 import { StatusLine } from "./components/StatusLine.tsx";
 
 /** What the chat needs from an ARI connection (an AriClient satisfies it). */
@@ -43,6 +52,7 @@ export interface ChatClient {
   agentrunSetModel(params: AriSetModelParams): Promise<null>;
   agentrunSetMode(params: AriSetModeParams): Promise<null>;
   agentrunStatus(key: RunKey): Promise<AgentRunRuntimeStatus>;
+  agentrunRespondPermission(params: AriRespondPermissionParams): Promise<PermissionAnswer>;
   watch(opts: WatchOptions): AsyncIterable<AgentRunEvent>;
 }
 
@@ -197,6 +207,23 @@ export function ChatApp({ client, workspace, name, initialRun, onExit }: ChatApp
     }
   };
 
+  /** y/a/n on the permission dialog; its permission_resolved event then removes it. */
+  const answerPermission = async (p: PermissionPrompt, choice: PermissionChoice | undefined) => {
+    if (!choice) {
+      notice("error", `permission ${p.title}: no allow option offered; deny with n`);
+      return;
+    }
+    // Hidden at once, so a second key press cannot answer it twice.
+    dispatch({ type: "permission_dismiss", requestId: p.requestId });
+    try {
+      await client.agentrunRespondPermission({ ...key, requestId: p.requestId, ...choice });
+    } catch (err) {
+      notice("error", `permission answer failed: ${errorMessage(err)}`);
+      // -32602: no longer pending (answered elsewhere, timed out); otherwise ask again.
+      if (errorCode(err) !== -32602) dispatch({ type: "permission_restore" });
+    }
+  };
+
   const setOption = async (what: "model" | "mode", id: string) => {
     try {
       if (what === "model") await client.agentrunSetModel({ ...key, modelId: id });
@@ -250,6 +277,10 @@ export function ChatApp({ client, workspace, name, initialRun, onExit }: ChatApp
             `session: ${m.sessionId ?? "none"}`,
           ].join(" · "),
         );
+        return;
+      case "permissions":
+        if (m.permissions.length === 0) setInfo("no pending permission requests");
+        else dispatch({ type: "permission_restore" });
         return;
       case "exit":
         onExit(0);
@@ -327,6 +358,15 @@ export function ChatApp({ client, workspace, name, initialRun, onExit }: ChatApp
     if (k.ctrl && input === "o") return setExpandAll((v) => !v);
     if (k.pageUp) return scrollBy(page());
     if (k.pageDown) return scrollBy(-page());
+
+    // The permission dialog takes its keys first; everything else goes on as usual.
+    const asking = activePermission(modelRef.current);
+    if (asking && !k.ctrl && !k.meta) {
+      if (input === "y") return void answerPermission(asking, optionChoice(asking, false));
+      if (input === "a") return void answerPermission(asking, optionChoice(asking, true));
+      if (input === "n") return void answerPermission(asking, denyChoice(asking));
+      if (k.escape) return dispatch({ type: "permission_dismiss", requestId: asking.requestId });
+    }
 
     if (focus.current === "chat") {
       // Keys typed faster than a read arrive as one string.
@@ -438,15 +478,19 @@ export function ChatApp({ client, workspace, name, initialRun, onExit }: ChatApp
 
   // ---- layout ----
   const busy = isBusy(model);
+  const asking = activePermission(model);
   const items = focus.current === "editor" ? currentCompletions() : [];
   const paletteRows = items.length > 0 ? Math.min(PALETTE_ROWS, items.length) + 2 : 0;
   const inputRows = Math.min(INPUT_MAX_ROWS, editor.current.text.split("\n").length) +
     (busy ? 1 : 0);
-  const fixedRows = 1 + 1 + 1 + inputRows + paletteRows + 1 + 1;
+  const dialogRows = asking ? PERMISSION_DIALOG_ROWS : 0;
+  const fixedRows = 1 + 1 + 1 + dialogRows + inputRows + paletteRows + 1 + 1;
   const listHeight = () => Math.max(3, (rows || 24) - fixedRows);
   const width = Math.max(10, columns || 80);
   const divider = <Text dimColor>{"─".repeat(width)}</Text>;
-  const hint = focus.current === "chat"
+  const hint = asking
+    ? PERMISSION_KEYS
+    : focus.current === "chat"
     ? HINTS.chat
     : items.length > 0
     ? HINTS.palette
@@ -471,6 +515,7 @@ export function ChatApp({ client, workspace, name, initialRun, onExit }: ChatApp
         title={model.title}
       />
       {divider}
+      {asking ? <PermissionDialog request={asking} pending={model.permissions.length} /> : null}
       <Input
         editor={editor.current}
         busy={busy}
@@ -487,9 +532,16 @@ export function ChatApp({ client, workspace, name, initialRun, onExit }: ChatApp
         connection={model.connection}
         hint={hint}
         info={info}
+        pendingPermissions={model.permissions.length}
       />
     </Box>
   );
+}
+
+/** The option y (allow) or a (allow always) picks. */
+function optionChoice(p: PermissionPrompt, always: boolean): PermissionChoice | undefined {
+  const option = approveOption(p, always);
+  return option ? { optionId: option.optionId } : undefined;
 }
 
 function takesArgs(c: Completion): boolean {
@@ -602,6 +654,9 @@ class RedialingClient implements ChatClient {
   }
   async agentrunStatus(key: RunKey): Promise<AgentRunRuntimeStatus> {
     return (await this.#get()).agentrunStatus(key);
+  }
+  async agentrunRespondPermission(params: AriRespondPermissionParams): Promise<PermissionAnswer> {
+    return (await this.#get()).agentrunRespondPermission(params);
   }
   watch(opts: WatchOptions): AsyncIterable<AgentRunEvent> {
     return this.#client.watch(opts);

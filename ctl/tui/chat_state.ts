@@ -6,7 +6,9 @@
  * Follows the consumer guidance of the event model: late joins are tolerated (a chunk
  * without an open block opens one, results for unknown tool calls are ignored), runtime
  * phase changes double as turn boundaries, a prompt this client sent is not shown twice,
- * and a plan replaces the previous plan of the same turn.
+ * and a plan replaces the previous plan of the same turn. Permission requests (policy `ask`)
+ * wait in `permissions` until their `permission_resolved` event, or until the agent-run that
+ * asked is gone.
  */
 import type { AgentRun } from "../../specs/ari.ts";
 import type { SessionState } from "../../specs/runtime.ts";
@@ -14,6 +16,9 @@ import type {
   AgentRunEvent,
   ContentBlock,
   ContentPayload,
+  PermissionOption,
+  PermissionRequestPayload,
+  PermissionResolvedPayload,
   Phase,
   RuntimeUpdatePayload,
   ToolCallPayload,
@@ -86,6 +91,17 @@ export interface NoticeItem extends ItemBase {
   text: string;
 }
 
+/** A permission request waiting for an answer (policy `ask`). */
+export interface PermissionPrompt {
+  requestId: string;
+  title: string;
+  /** Tool kind, "" when the agent gave none. */
+  toolKind: string;
+  options: readonly PermissionOption[];
+  /** Set by Esc: still pending, but the dialog shows the next one (or none). */
+  dismissed?: boolean;
+}
+
 export type ChatItem =
   | UserItem
   | SystemPromptItem
@@ -140,6 +156,8 @@ export interface ChatModel {
   readonly modes: readonly Choice[];
   readonly commands: readonly AgentCommand[];
   readonly connection: ConnectionState;
+  /** Pending permission requests, oldest first. */
+  readonly permissions: readonly PermissionPrompt[];
 }
 
 export type ChatAction =
@@ -156,6 +174,10 @@ export type ChatAction =
   | { type: "notice"; level: NoticeLevel; text: string }
   | { type: "connection"; state: ConnectionState }
   | { type: "toggle"; itemId: number }
+  /** Esc on the permission dialog: leave the request pending, stop showing it. */
+  | { type: "permission_dismiss"; requestId: string }
+  /** Show every dismissed request again. */
+  | { type: "permission_restore" }
   | { type: "clear" };
 
 export function initialChatModel(): ChatModel {
@@ -170,6 +192,7 @@ export function initialChatModel(): ChatModel {
     modes: [],
     commands: [],
     connection: "connecting",
+    permissions: [],
   };
 }
 
@@ -217,6 +240,15 @@ export function chatReducer(model: ChatModel, action: ChatAction): ChatModel {
       return { ...model, connection: action.state };
     case "toggle":
       return updateItem(model, action.itemId, (i) => ({ ...i, expanded: !i.expanded }));
+    case "permission_dismiss":
+      return {
+        ...model,
+        permissions: model.permissions.map((p) =>
+          p.requestId === action.requestId ? { ...p, dismissed: true } : p
+        ),
+      };
+    case "permission_restore":
+      return { ...model, permissions: model.permissions.map(({ dismissed: _, ...p }) => p) };
     case "clear":
       return { ...model, items: [], tools: {}, open: undefined, pending: [] };
   }
@@ -259,6 +291,10 @@ function applyEvent(model: ChatModel, ev: AgentRunEvent): ChatModel {
       return addNotice(closeOpen(m), "error", ev.payload.message || "error");
     case "runtime_update":
       return applyRuntimeUpdate(m, ev.seq, ev.payload);
+    case "permission_request":
+      return addPermission(closeOpen(m), ev.payload);
+    case "permission_resolved":
+      return resolvePermission(closeOpen(m), ev.payload);
     case "session_start": {
       const p = ev.payload;
       const how = p.mode === "new"
@@ -266,8 +302,9 @@ function applyEvent(model: ChatModel, ev: AgentRunEvent): ChatModel {
         : p.mode === "load"
         ? "session loaded"
         : "session resumed";
+      // A new agent-run: what an earlier one asked can no longer be answered.
       return addNotice(
-        { ...closeOpen(m), sessionId: p.sessionId },
+        { ...closeOpen(m), sessionId: p.sessionId, permissions: [] },
         "info",
         `${how} ${p.sessionId}`,
       );
@@ -276,7 +313,7 @@ function applyEvent(model: ChatModel, ev: AgentRunEvent): ChatModel {
       const p = ev.payload;
       const how = p.signal ? `signal ${p.signal}` : `code ${p.exitCode ?? "?"}`;
       return addNotice(
-        { ...closeOpen(m), turn: undefined },
+        { ...closeOpen(m), turn: undefined, permissions: [] },
         "warn",
         `agent exited (${how}${p.reason ? `, ${p.reason}` : ""})`,
       );
@@ -514,6 +551,38 @@ function isDiff(o: ToolOutput): boolean {
   return o.type === "diff";
 }
 
+// ---------- permissions ----------
+
+function addPermission(model: ChatModel, p: PermissionRequestPayload): ChatModel {
+  if (!p?.requestId || model.permissions.some((x) => x.requestId === p.requestId)) return model;
+  const prompt: PermissionPrompt = {
+    requestId: p.requestId,
+    title: p.toolCall?.title || p.toolCall?.toolCallId || "tool call",
+    toolKind: p.toolCall?.kind ?? "",
+    options: Array.isArray(p.options) ? p.options : [],
+  };
+  return { ...model, permissions: [...model.permissions, prompt] };
+}
+
+/** Drops the request; an answer from a client, the timeout or a cancel leaves a notice. */
+function resolvePermission(model: ChatModel, p: PermissionResolvedPayload): ChatModel {
+  const known = model.permissions.find((x) => x.requestId === p.requestId);
+  if (!known) return model; // a fixed policy's decision, or one resolved before we joined
+  const m = { ...model, permissions: model.permissions.filter((x) => x !== known) };
+  const answer = p.outcome === "selected" ? (p.optionId ?? "selected") : "cancelled";
+  const by = p.by === "client" ? "" : ` (${p.by})`;
+  return addNotice(
+    m,
+    p.by === "timeout" ? "warn" : "info",
+    `permission ${answer}${by}: ${known.title}`,
+  );
+}
+
+/** The request the dialog shows: the oldest one not dismissed with Esc. */
+export function activePermission(model: ChatModel): PermissionPrompt | undefined {
+  return model.permissions.find((p) => !p.dismissed);
+}
+
 // ---------- plan ----------
 
 function applyPlan(
@@ -540,6 +609,7 @@ function applyRuntimeUpdate(model: ChatModel, seq: number, p: RuntimeUpdatePaylo
   let m = model;
   if (p.phase && seq > m.phaseFloor) {
     m = { ...m, phase: p.phase.phase };
+    if (p.phase.phase === "stopped") m = { ...m, permissions: [] };
     // Phase changes are the fallback turn boundaries when turn events were missed. The open
     // block stays open: its trailing chunks may still follow.
     if (p.phase.phase !== "running" && p.phase.previousPhase === "running") {

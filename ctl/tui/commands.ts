@@ -25,6 +25,11 @@ export const BUILTIN_COMMANDS: readonly SlashCommand[] = [
   },
   { name: "mode", description: "Show or set the session mode", hint: "[id]", source: "builtin" },
   { name: "status", description: "Show phase, model, mode and usage", source: "builtin" },
+  {
+    name: "permissions",
+    description: "Show pending permission requests again",
+    source: "builtin",
+  },
   { name: "exit", description: "Quit the chat", aliases: ["quit", "q"], source: "builtin" },
 ];
 

@@ -1,7 +1,7 @@
 /**
  * ARI `agentrun/*`: the AgentRun lifecycle (create, get, list, delete, prompt, cancel, stop,
- * restart), session settings (set_model, set_mode), runtime status and event streaming
- * (watch, unwatch). The work is done by the RunSupervisor
+ * restart), session settings (set_model, set_mode), runtime status, permission requests
+ * (permissions, respond_permission) and event streaming (watch, unwatch). The work is done by the RunSupervisor
  * (daemon/runs/run_supervisor.ts); this module validates params and shapes results.
  */
 import { z } from "zod";
@@ -9,12 +9,19 @@ import {
   AgentRunSchema,
   type ListResult,
   PromptParamsSchema,
+  RespondPermissionParamsSchema,
   RunKeySchema,
   SetModelParamsSchema,
   SetModeParamsSchema,
   WatchParamsSchema,
 } from "../../specs/ari.ts";
-import type { AgentRun, AgentRunRuntimeStatus, RunKey } from "../../specs/ari.ts";
+import type {
+  AgentRun,
+  AgentRunPermissions,
+  AgentRunRuntimeStatus,
+  RunKey,
+} from "../../specs/ari.ts";
+import type { PermissionAnswer } from "../../specs/events.ts";
 import { InvalidParamsError } from "../../specs/errors.ts";
 import { assertName } from "../../specs/names.ts";
 import type { AriHandlers } from "../context.ts";
@@ -93,6 +100,16 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
 
     /** `{state, recovery: {lastSeq}}`: live from the agent-run, else its state.json. */
     "agentrun/status": (params): Promise<AgentRunRuntimeStatus> => runs.status(runKey(params)),
+
+    /** `{items}`: the live agent-run's pending permission requests (-32001 without one). */
+    "agentrun/permissions": (params): Promise<AgentRunPermissions> =>
+      runs.permissions(runKey(params)),
+
+    /** Answers one pending request with an option or `cancel: true`; unknown ids -32602. */
+    "agentrun/respond_permission": (params): Promise<PermissionAnswer> => {
+      const { workspace, name, ...answer } = parseParams(RespondPermissionParamsSchema, params);
+      return runs.respondPermission(checkedKey({ workspace, name }), answer);
+    },
 
     /** Streams `agentrun/event` notifications (envelope + watchId + workspace). */
     "agentrun/watch": (params, peer) => {

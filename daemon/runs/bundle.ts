@@ -121,6 +121,9 @@ export function composeConfig(input: ComposeInput): RuntimeConfig {
     runtime: {
       bootstrapTimeoutSeconds: agent.spec.startupTimeoutSeconds ?? DEFAULT_STARTUP_SECONDS,
       turnTimeoutSeconds: run.spec.turnTimeoutSeconds ?? 0,
+      ...(run.spec.permissionTimeoutSeconds === undefined
+        ? {}
+        : { permissionTimeoutSeconds: run.spec.permissionTimeoutSeconds }),
     },
   };
   return RuntimeConfigSchema.parse(raw);

@@ -16,7 +16,9 @@
 import type {
   Agent,
   AgentRun,
+  AgentRunPermissions,
   AgentRunRuntimeStatus,
+  AriRespondPermissionParams,
   LastExit,
   PromptAccepted,
   RunKey,
@@ -29,7 +31,13 @@ import {
   InvalidParamsError,
   NotFoundError,
 } from "../../specs/errors.ts";
-import type { AgentExitPayload, AgentRunEvent, ContentBlock, Phase } from "../../specs/events.ts";
+import type {
+  AgentExitPayload,
+  AgentRunEvent,
+  ContentBlock,
+  PermissionAnswer,
+  Phase,
+} from "../../specs/events.ts";
 import { assertName } from "../../specs/names.ts";
 import type { McpServer, RuntimeState } from "../../specs/runtime.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
@@ -135,6 +143,8 @@ interface Live {
   /** Phase written when it has exited after agentd stopped it. */
   stopPhase: "stopped" | "restarting";
   agentExit?: AgentExitPayload;
+  /** Ids of permission requests waiting for a client (policy `ask`). */
+  pendingPermissions: Set<string>;
   exited: boolean;
   /** Resolves when the process is gone. */
   gone: Promise<ExitStatus>;
@@ -277,6 +287,31 @@ export class RunSupervisor implements WatchHost {
   async setMode(key: RunKey, modeId: string): Promise<void> {
     const live = await this.#requireLive(key);
     await live.client.setMode(modeId);
+  }
+
+  /** agentrun/permissions: the live agent-run's pending requests; -32001 without one. */
+  async permissions(key: RunKey): Promise<AgentRunPermissions> {
+    const live = await this.#requireLive(key);
+    return await live.client.permissions();
+  }
+
+  /**
+   * agentrun/respond_permission: forwards session/respond_permission; -32001 without a live
+   * agent-run, -32602 (from the agent-run) for an unknown request or option.
+   */
+  async respondPermission(
+    key: RunKey,
+    p: Omit<AriRespondPermissionParams, keyof RunKey>,
+  ): Promise<PermissionAnswer> {
+    const live = await this.#requireLive(key);
+    const answer = await live.client.respondPermission(
+      p.optionId !== undefined
+        ? { requestId: p.requestId, optionId: p.optionId }
+        : { requestId: p.requestId, outcome: "cancelled" },
+    );
+    // Its permission_resolved event follows; the count need not wait for it.
+    live.pendingPermissions.delete(p.requestId);
+    return answer;
   }
 
   /**
@@ -536,15 +571,16 @@ export class RunSupervisor implements WatchHost {
     task.finally(() => this.#tasks.delete(task));
   }
 
+  /** The stored run plus what only the live agent-run knows: lastSeq, pending permissions. */
   #overlay(run: AgentRun): AgentRun {
     const live = this.#ctls.get(
       runId({ workspace: run.metadata.workspace, name: run.metadata.name }),
     )
       ?.live;
-    if (live && !live.exited && live.consumer.lastSeq > (run.status.lastSeq ?? -1)) {
-      return { ...run, status: { ...run.status, lastSeq: live.consumer.lastSeq } };
-    }
-    return run;
+    if (!live || live.exited) return run;
+    const status = { ...run.status, pendingPermissions: live.pendingPermissions.size };
+    if (live.consumer.lastSeq > (run.status.lastSeq ?? -1)) status.lastSeq = live.consumer.lastSeq;
+    return { ...run, status };
   }
 
   async #requireLive(key: RunKey): Promise<Live> {
@@ -770,6 +806,8 @@ export class RunSupervisor implements WatchHost {
       const s = await client.status();
       st = { state: s.state, lastSeq: s.recovery.lastSeq };
     }
+    // Taken after the status: requests up to its lastSeq are in it, later ones come as events.
+    const waiting = await client.permissions().catch(() => ({ items: [] }));
     const cursor = (await this.#store.getCursor(key)) ?? -1;
     let resolveFinished!: () => void;
     const finished = new Promise<void>((r) => (resolveFinished = r));
@@ -785,6 +823,7 @@ export class RunSupervisor implements WatchHost {
       startedAt: Date.now(),
       stopping: false,
       stopPhase: "stopped",
+      pendingPermissions: new Set(waiting.items.map((i) => i.requestId)),
       exited: false,
       gone: undefined as unknown as Promise<ExitStatus>,
       finished,
@@ -873,6 +912,13 @@ export class RunSupervisor implements WatchHost {
       case "agent_exit":
         live.agentExit = ev.payload;
         return;
+      case "permission_request":
+        // Older requests are history: the list seeded at attach already holds the live ones.
+        if (ev.seq > live.attachSeq) live.pendingPermissions.add(ev.payload.requestId);
+        return;
+      case "permission_resolved":
+        live.pendingPermissions.delete(ev.payload.requestId);
+        return;
       case "session_start": {
         const sessionId = ev.payload.sessionId;
         if (sessionId) {
@@ -938,6 +984,7 @@ export class RunSupervisor implements WatchHost {
   async #onGone(live: Live, exit: ExitStatus): Promise<void> {
     if (live.exited) return live.resolveFinished();
     live.exited = true;
+    live.pendingPermissions.clear();
     const ctl = this.#ctl(live.key);
     if (ctl.live === live) ctl.live = undefined;
     live.client.close();

@@ -3,13 +3,16 @@
  * an agent-run socket, and event watches on dedicated connections.
  */
 import type { ContentBlock } from "../../specs/events.ts";
-import type { AgentRunEvent } from "../../specs/events.ts";
+import type { AgentRunEvent, PermissionAnswer } from "../../specs/events.ts";
 import {
+  type PermissionsResult,
   type PromptResult,
+  type RespondPermissionParams,
   RunnerMethods,
   type StatusResult,
   type WatchEventResult,
 } from "../../specs/runner_rpc.ts";
+import { ErrorCode, errorCode } from "../../specs/errors.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
 
@@ -60,6 +63,20 @@ export class RunnerClient {
 
   async setMode(modeId: string): Promise<void> {
     await this.peer.request(RunnerMethods.setMode, { modeId });
+  }
+
+  /** Pending permission requests; an agent-run from before policy `ask` has none. */
+  async permissions(): Promise<PermissionsResult> {
+    try {
+      return await this.peer.request<PermissionsResult>(RunnerMethods.permissions, null);
+    } catch (err) {
+      if (errorCode(err) === ErrorCode.MethodNotFound) return { items: [] };
+      throw err;
+    }
+  }
+
+  respondPermission(params: RespondPermissionParams): Promise<PermissionAnswer> {
+    return this.peer.request<PermissionAnswer>(RunnerMethods.respondPermission, params);
   }
 
   async stop(timeoutMs = CONTROL_TIMEOUT_MS): Promise<void> {

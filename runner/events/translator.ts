@@ -138,6 +138,14 @@ export class Translator {
     }
   }
 
+  /**
+   * An event the agent-run adds itself (permission requests and decisions): like every
+   * non-content event it ends the open block first, and inside a turn it carries the turnId.
+   */
+  event<T extends EventType>(type: T, payload: EventPayloads[T]): EventDraft[] {
+    return this.#closed(this.#draft(type, payload));
+  }
+
   /** Ends the turn: closes the open block, then `turn_end`; clears the turn id. */
   endTurn(stopReason: string): EventDraft[] {
     const drafts = this.#closeBlock();

@@ -77,7 +77,7 @@ t massctl completion ""`,
     assert.match(lines[1], /\bget\b.*\bprompt\b.*\bevents\b.*\bchat\b/);
     assert.equal(lines[2], "table wide json yaml");
     assert.equal(lines[3], "create");
-    assert.equal(lines[4], "approve_all approve_reads deny_all");
+    assert.equal(lines[4], "approve_all approve_reads deny_all ask");
     assert.equal(lines[5], "bash zsh fish");
   },
 });

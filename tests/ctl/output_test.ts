@@ -81,19 +81,25 @@ Deno.test("agentTable: ENABLED from disabled, ARGS joined, LABELS when wide", ()
   assert.match(wide[2], /<unknown>\s+<none>$/);
 });
 
-Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS ERROR)", () => {
+Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING ERROR)", () => {
   const run: AgentRun = {
     kind: "AgentRun",
     metadata: { name: "r1", workspace: "w", createdAt: ago(3 * 86_400_000) },
     spec: { agent: "demo" },
     status: { phase: "error", pid: 42, restartCount: 2, errorMessage: "boom\nsecond line" },
   };
+  const asking: AgentRun = {
+    ...run,
+    metadata: { ...run.metadata, name: "r2" },
+    status: { phase: "running", pid: 43, pendingPermissions: 3 },
+  };
   const lines = agentRunTable([run], false, NOW).split("\n");
   assert.match(lines[0], /^WORKSPACE\s+NAME\s+AGENT\s+PHASE\s+AGE$/);
   assert.match(lines[1], /^w\s+r1\s+demo\s+error\s+3d$/);
-  const wide = agentRunTable([run], true, NOW).split("\n");
-  assert.match(wide[0], /AGE\s+PID\s+RESTARTS\s+ERROR$/);
-  assert.match(wide[1], /3d\s+42\s+2\s+boom second line$/);
+  const wide = agentRunTable([run, asking], true, NOW).split("\n");
+  assert.match(wide[0], /AGE\s+PID\s+RESTARTS\s+PENDING\s+ERROR$/);
+  assert.match(wide[1], /3d\s+42\s+2\s+0\s+boom second line$/);
+  assert.match(wide[2], /^w\s+r2\s+demo\s+running\s+3d\s+43\s+0\s+3$/);
 });
 
 Deno.test("renderObjects: one named object bare, otherwise {kind: List, items}", () => {

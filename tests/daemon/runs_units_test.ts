@@ -144,6 +144,20 @@ Deno.test("compose config: permissions pass through, env allow-list ⊕ agent en
   assert.equal(cfg.session.mcpServers[0].name, "m");
 });
 
+Deno.test("compose config: policy ask and its permission timeout (default 300 s)", () => {
+  const { run, agent, workspace } = fixture();
+  const base = composeConfig({ run, agent, workspace, baseEnv: {} });
+  assert.equal(base.runtime.permissionTimeoutSeconds, 300);
+  const ask = composeConfig({
+    run: { ...run, spec: { ...run.spec, permissions: "ask", permissionTimeoutSeconds: 5 } },
+    agent,
+    workspace,
+    baseEnv: {},
+  });
+  assert.equal(ask.session.permissions, "ask");
+  assert.equal(ask.runtime.permissionTimeoutSeconds, 5);
+});
+
 Deno.test("mcp servers merge by name; nameless appended", () => {
   const s = (name?: string, command = "c") => ({
     type: "stdio" as const,

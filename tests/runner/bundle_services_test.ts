@@ -79,7 +79,11 @@ Deno.test("loadBundle: real paths, --permissions override, bad override rejected
     assert.equal(b.workspace, join(root, "ws"));
     assert.equal(b.config.session.permissions, "deny_all");
     assert.equal(b.paths.socket, join(root, "b", "agent-run.sock"));
-    await assert.rejects(loadBundle(join(root, "b"), { permissions: "ask" }), BundleError);
+    await assert.rejects(loadBundle(join(root, "b"), { permissions: "bogus" }), BundleError);
+    assert.equal(
+      (await loadBundle(join(root, "b"), { permissions: "ask" })).config.session.permissions,
+      "ask",
+    );
     await assert.rejects(loadBundle(join(root, "nope")), BundleError);
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -92,6 +92,7 @@ Deno.test("approve_reads allows read, search and think; rejects the rest", () =>
   );
 });
 
-Deno.test("an unknown policy fails closed", () => {
-  assert.throws(() => decidePermission("ask", { options: ALL }), UnknownPolicyError);
+Deno.test("an unknown policy fails closed; ask is not decided by a rule", () => {
+  assert.throws(() => decidePermission("bogus", { options: ALL }), UnknownPolicyError);
+  assert.throws(() => decidePermission("ask", { options: ALL }), /waits for a client/);
 });

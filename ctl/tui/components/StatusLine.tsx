@@ -21,10 +21,12 @@ export interface StatusLineProps {
   hint: string;
   /** Transient message replacing the hint. */
   info?: string;
+  /** Permission requests waiting for an answer: the run needs attention. */
+  pendingPermissions?: number;
 }
 
 export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
-  const { phase, seq, connection, hint, info } = props;
+  const { phase, seq, connection, hint, info, pendingPermissions = 0 } = props;
   return (
     <Box>
       <Text wrap="truncate-end">
@@ -34,6 +36,13 @@ export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
         {connection === "reconnecting" ? <Text color="yellow">{" reconnecting…"}</Text> : null}
         {connection === "connecting" ? <Text color="yellow">{" connecting…"}</Text> : null}
         {connection === "closed" ? <Text color="red">{" disconnected"}</Text> : null}
+        {pendingPermissions > 0
+          ? (
+            <Text color="yellow" bold>
+              {` ⚠ ${pendingPermissions} permission${pendingPermissions > 1 ? "s" : ""} pending`}
+            </Text>
+          )
+          : null}
         <Text dimColor>{"  ·  "}</Text>
         {info ? <Text color="yellow">{info}</Text> : <Text dimColor>{hint}</Text>}
       </Text>
