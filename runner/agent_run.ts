@@ -544,15 +544,23 @@ export class AgentRun {
     reason: string,
     sessionChanged?: string[],
   ): Promise<void> {
-    this.#phase = next;
-    await this.#state!.update((s) => {
-      s.phase = next;
-      s.reason = reason;
-    });
     const change: PhaseChange = { previousPhase: previous, phase: next, reason };
     if (this.#proc) change.pid = this.#proc.pid;
     if (sessionChanged) change.sessionChanged = sessionChanged;
+    // The phase, the state and the event change together (the event log append is
+    // synchronous), so runtime/status never shows a phase whose event is not logged yet, and
+    // nothing can slip in between. The state.json write itself is not awaited here: its
+    // writes are queued in order, and waiting for the disk would leave a gap after the
+    // event in which a client that saw "idle" is refused as busy.
+    this.#phase = next;
+    const written = this.#state!.update((s) => {
+      s.phase = next;
+      s.reason = reason;
+    });
+    written.catch((e) => this.#log.error("state: {e}", { e: String(e) }));
     await this.#emit([this.#phaseDraft(change)]);
+    // The last state before the agent-run exits must be on disk.
+    if (next === "stopped") await written;
   }
 
   /** Handles the updates held during bootstrap, in order, then lets new ones through. */
