@@ -148,6 +148,14 @@ export class Store {
   readonly #kv: Deno.Kv;
   readonly #now: () => Date;
   #closed = false;
+  /**
+   * Read cache of agent-runs for the hot `agentrun/get` path (KV gets cost ~0.07 ms each).
+   * agentd is the only writer, and every write goes through #commit, which bumps #writes
+   * before and after: a read that overlapped a write is never cached, so the cache can only
+   * hold what the store held after the last write.
+   */
+  readonly #runCache = new Map<string, AgentRun | null>();
+  #writes = 0;
 
   /** Wraps an open KV handle; the Store owns it from now on (close() closes it). */
   constructor(kv: Deno.Kv, opts: StoreOptions = {}) {
@@ -409,7 +417,13 @@ export class Store {
 
   async getRun(key: RunKey): Promise<AgentRun | undefined> {
     const { workspace, name } = assertRunKey(key);
-    return (await this.#kv.get<AgentRun>(K.runKey(workspace, name))).value ?? undefined;
+    const id = `${workspace}/${name}`;
+    const cached = this.#runCache.get(id);
+    if (cached !== undefined) return cached === null ? undefined : structuredClone(cached);
+    const before = this.#writes;
+    const value = (await this.#kv.get<AgentRun>(K.runKey(workspace, name))).value;
+    if (before === this.#writes) this.#runCache.set(id, value ?? null);
+    return value ? structuredClone(value) : undefined;
   }
 
   /** Runs sorted by workspace then name, filtered by workspace, phase(s), labels, fields. */
@@ -756,6 +770,7 @@ export class Store {
   }
 
   async #commit(op: Deno.AtomicOperation, what: string): Promise<boolean> {
+    this.#invalidate();
     try {
       return (await op.commit()).ok;
     } catch (err) {
@@ -765,7 +780,14 @@ export class Store {
         );
       }
       throw err;
+    } finally {
+      this.#invalidate();
     }
+  }
+
+  #invalidate(): void {
+    this.#writes++;
+    this.#runCache.clear();
   }
 
   async #retry<T>(what: string, attempt: () => Promise<Attempt<T>>): Promise<T> {

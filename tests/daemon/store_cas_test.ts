@@ -111,3 +111,25 @@ Deno.test("store: workspace CAS pending→ready, then a second writer loses", as
     assert.ok(ws?.status.phase === "ready" || ws?.status.phase === "error");
   });
 });
+
+Deno.test("store: getRun never returns a value older than the last completed write", async () => {
+  await withRun(async (store, key) => {
+    assert.equal((await store.getRun(key))?.status.phase, "idle"); // now cached
+    const phases = ["running", "idle", "stopped"] as const;
+    for (const phase of phases) {
+      // A read racing the write may see either value; a read after it must see the new one.
+      const racing = store.getRun(key);
+      await store.updateRun(key, (r) => {
+        r.status.phase = phase;
+      });
+      assert.ok((await racing) !== undefined);
+      assert.equal((await store.getRun(key))?.status.phase, phase);
+    }
+    // Callers get copies: mutating one does not change the store's answer.
+    const copy = await store.getRun(key);
+    copy!.status.phase = "error";
+    assert.equal((await store.getRun(key))?.status.phase, "stopped");
+    await store.deleteRun(key);
+    assert.equal(await store.getRun(key), undefined);
+  });
+});
