@@ -15,6 +15,7 @@ import {
   Runner,
   status,
   text,
+  until,
   waitForPhase,
 } from "./harness.ts";
 
@@ -70,9 +71,16 @@ Deno.test("a prompt turn streams its events in order and ends idle after turn_en
     assert.equal(after.recovery.lastSeq, turn.at(-1)!.seq);
     assert.equal(after.state.eventCounts?.turn_end, 1);
     assert.equal("usage" in after.state, false, "usage is not persisted");
-    const onDisk = await readState(bundle);
-    assert.equal(onDisk.phase, "idle");
-    // Written just before its own phase event: it lags the live value by that one event.
+    // state.json follows the live state with its own queued write (it is not awaited before
+    // the phase event goes out), so wait for it; it then lags lastSeq by that one event.
+    const onDisk = await until(
+      async () => {
+        const s = await readState(bundle);
+        return s.phase === "idle" ? s : undefined;
+      },
+      5_000,
+      "state.json idle",
+    );
     assert.equal(onDisk.lastSeq, after.recovery.lastSeq - 1, JSON.stringify(onDisk));
     watch.close();
     const st = await runner.stop(peer);
