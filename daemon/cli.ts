@@ -1,6 +1,6 @@
 /**
  * The daemon's commands for `mass`: `mass server` (agentd in the foreground) and
- * `mass daemon start|status|stop`. Factories return commander commands that mass.ts adds.
+ * `mass daemon start|status|stop|restart`. Factories return commander commands that mass.ts adds.
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { AriClient } from "../ctl/ari_client.ts";
@@ -95,25 +95,101 @@ export interface ServerOptions {
 
 /**
  * `mass server`: runs agentd in the foreground until SIGTERM or SIGINT, then shuts down
- * gracefully (agent-runs keep running). Resolves when the daemon has closed.
+ * gracefully (agent-runs keep running). SIGHUP restarts it in place: the daemon closes and
+ * starts again in the same process (same pid), re-attaching its agent-runs through recovery.
+ * Resolves when the daemon has closed for good.
  */
 export async function runServer(opts: ServerOptions, io: DaemonCliIO = denoIO): Promise<number> {
   const root = resolveRoot(opts.root, io.env);
-  let daemon: Daemon;
+  let stopping = false;
+  let restart = false;
+  let current: Daemon | undefined;
+  const onStop = () => {
+    stopping = true;
+    void current?.close();
+  };
+  const onHup = () => {
+    restart = true;
+    void current?.close();
+  };
+  const stops: Deno.Signal[] = ["SIGTERM", "SIGINT"];
+  for (const s of stops) Deno.addSignalListener(s, onStop);
+  Deno.addSignalListener("SIGHUP", onHup);
   try {
-    daemon = await startDaemon({ root, logLevel: opts.logLevel });
-  } catch (err) {
-    io.err(`Error: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
+    while (true) {
+      try {
+        current = await startDaemon({ root, logLevel: opts.logLevel });
+      } catch (err) {
+        io.err(`Error: ${err instanceof Error ? err.message : String(err)}`);
+        return 1;
+      }
+      io.err(`mass server: listening on ${current.paths.socket} (pid ${current.pid})`);
+      if (stopping) await current.close();
+      await current.closed;
+      if (!restart || stopping) break;
+      restart = false;
+      io.err("mass server: restarting");
+    }
+  } finally {
+    for (const s of stops) Deno.removeSignalListener(s, onStop);
+    Deno.removeSignalListener("SIGHUP", onHup);
   }
-  io.err(`mass server: listening on ${daemon.paths.socket} (pid ${daemon.pid})`);
-  const signals: Deno.Signal[] = ["SIGTERM", "SIGINT"];
-  const onSignal = () => void daemon.close();
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
-  await daemon.closed;
-  for (const s of signals) Deno.removeSignalListener(s, onSignal);
   io.err("mass server: stopped");
   return 0;
+}
+
+/**
+ * `mass daemon restart`: SIGHUP to the root's daemon, then waits (bounded) until the old
+ * listener has gone and the new one answers. The pid stays the same.
+ */
+export async function restartDaemon(
+  paths: RootPaths,
+  opts: { timeoutMs?: number; onSignalled?: (pid: number) => void } = {},
+): Promise<StopResult> {
+  if (!await isRootLocked(paths)) return { state: "not-running" };
+  const pid = await holderPid(paths);
+  if (pid === undefined) {
+    throw new Error(`the daemon on ${paths.root} holds its lock but wrote no pid`);
+  }
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  // A probe connection tells us when the old listener is gone (it closes every connection).
+  const probe = await AriClient.connect(paths.socket, { connectTimeoutMs: 2_000 })
+    .catch(() => undefined);
+  try {
+    Deno.kill(pid, "SIGHUP");
+  } catch (err) {
+    probe?.close();
+    if (err instanceof Deno.errors.NotFound) return { state: "not-running" };
+    throw err;
+  }
+  opts.onSignalled?.(pid);
+  if (probe) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gone = await Promise.race([
+      probe.closed.then(() => true),
+      new Promise<false>((r) => {
+        timer = setTimeout(() => r(false), Math.max(0, deadline - Date.now()));
+      }),
+    ]).finally(() => clearTimeout(timer));
+    probe.close();
+    if (!gone) return { state: "timeout", pid };
+  }
+  while (Date.now() < deadline) {
+    const client = await AriClient.connect(paths.socket, { connectTimeoutMs: 1_000 })
+      .catch(() => undefined);
+    if (client) {
+      try {
+        await client.systemInfo();
+        return { state: "stopped", pid };
+      } catch {
+        // not ready yet
+      } finally {
+        client.close();
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { state: "timeout", pid };
 }
 
 const rootOption = () =>
@@ -134,7 +210,7 @@ export function serverCommand(io: DaemonCliIO = denoIO) {
     });
 }
 
-/** `mass daemon start|status|stop [--root DIR]`. */
+/** `mass daemon start|status|stop|restart [--root DIR]`. */
 export function daemonCommand(io: DaemonCliIO = denoIO) {
   const daemon = new Command("daemon").description("manage the mass daemon");
   daemon.command("start")
@@ -150,6 +226,30 @@ export function daemonCommand(io: DaemonCliIO = denoIO) {
     .addOption(rootOption())
     .action(async (opts) => {
       io.out(await daemonStatus(rootPaths(resolveRoot(opts.root, io.env))));
+    });
+  daemon.command("restart")
+    .description("restart the daemon in place (SIGHUP; same pid); agent-runs keep running")
+    .addOption(rootOption())
+    .addOption(new Option("--timeout <seconds>", "how long to wait").default("30"))
+    .action(async (opts) => {
+      const paths = rootPaths(resolveRoot(opts.root, io.env));
+      const seconds = Number(opts.timeout);
+      if (!Number.isFinite(seconds) || seconds <= 0) {
+        io.err(`Error: --timeout must be a positive number of seconds`);
+        return io.exit(1);
+      }
+      const res = await restartDaemon(paths, {
+        timeoutMs: seconds * 1000,
+        onSignalled: (pid) => io.out(`daemon: sent SIGHUP to pid ${pid}, waiting for restart...`),
+      });
+      if (res.state === "not-running") {
+        io.err("Error: daemon: not running");
+        io.exit(1);
+      } else if (res.state === "stopped") io.out(`daemon: restarted (pid: ${res.pid})`);
+      else {
+        io.err(`Error: daemon (pid ${res.pid}) did not restart within ${seconds}s`);
+        io.exit(1);
+      }
     });
   daemon.command("stop")
     .description("stop the daemon (SIGTERM) and wait for it to exit; agent-runs keep running")
