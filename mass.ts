@@ -33,14 +33,32 @@ export function versionCommand(): AnyCommand {
     });
 }
 
+/**
+ * `mass demo-agent`: the built-in demo agent on stdio. agentd runs it this way when mass
+ * runs as a bundle (dist/mass.js), which has no runner/agents/demo_agent.ts beside it.
+ */
+export function demoAgentCommand(): AnyCommand {
+  return new Command("demo-agent")
+    .description("run the built-in demo ACP agent on stdio")
+    .action(async () => {
+      const { createDemoAgent, serveStdio } = await import("./runner/agents/demo_agent.ts");
+      await serveStdio(createDemoAgent());
+      Deno.exit(0);
+    });
+}
+
 /** Subcommand name → factory (loading its module only when used). */
 export const SUBCOMMANDS: Record<string, () => Promise<AnyCommand>> = {
   server: async () => (await import("./daemon/cli.ts")).serverCommand(),
   daemon: async () => (await import("./daemon/cli.ts")).daemonCommand(),
   run: async () => (await import("./runner/cli.ts")).runCommand(),
   "mesh-mcp": async () => (await import("./ctl/mesh/mesh_cli.ts")).meshMcpCommand(),
+  "demo-agent": () => Promise.resolve(demoAgentCommand()),
   version: () => Promise.resolve(versionCommand()),
 };
+
+/** Subcommands left out of `mass --help` (started by agentd, not by people). */
+const HIDDEN = new Set(["demo-agent"]);
 
 /** The `mass` program with the subcommand named in `args` (or all of them, for help). */
 export async function massProgram(args: string[] = Deno.args): Promise<AnyCommand> {
@@ -49,7 +67,7 @@ export async function massProgram(args: string[] = Deno.args): Promise<AnyComman
     .version(MASS_VERSION, "-V, --version");
   const name = args.find((a) => !a.startsWith("-"));
   const wanted = name && name in SUBCOMMANDS ? [name] : Object.keys(SUBCOMMANDS);
-  for (const n of wanted) program.addCommand(await SUBCOMMANDS[n]());
+  for (const n of wanted) program.addCommand(await SUBCOMMANDS[n](), { hidden: HIDDEN.has(n) });
   return program;
 }
 

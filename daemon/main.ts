@@ -30,9 +30,20 @@ import { agentrunHandlers } from "./ari/agentruns.ts";
 import { taskHandlers } from "./ari/tasks.ts";
 import { RunSupervisor } from "./runs/run_supervisor.ts";
 import { meshMcpServerEntry } from "../specs/mesh.ts";
+import { MASS_LOCATION, massSpawnProblem } from "../runner/permissions_flags.ts";
 
-/** mass.ts, which agents start as `mass mesh-mcp` to reach this daemon. */
-const MASS_ENTRY = new URL("../mass.ts", import.meta.url).pathname;
+/**
+ * Why agentd cannot run in this process, if it cannot; checked before the root is touched.
+ * The default run supervisor must be able to start `mass run` (see massSpawnProblem).
+ */
+export function daemonRuntimeProblem(withRunSupervisor: boolean): string | undefined {
+  // deno.json enables KV when running from source; a bundle needs the flag on the command line.
+  if (typeof Deno.openKv !== "function") {
+    return "Deno KV is not enabled: run mass with --unstable-kv " +
+      "(deno run -A --unstable-kv dist/mass.js server)";
+  }
+  return withRunSupervisor ? massSpawnProblem() : undefined;
+}
 
 /** The default run supervisor (daemon/runs/), adapted to what agentd's core needs. */
 function createRunSupervisor(
@@ -51,7 +62,10 @@ function createRunSupervisor(
         workspace,
         agentName: name,
         denoPath: Deno.execPath(),
-        massEntry: MASS_ENTRY,
+        // Agents start `mass mesh-mcp` from their own directory: pin mass's config (none
+        // for a bundle, which must not pick up a deno.json found there).
+        massEntry: MASS_LOCATION.entry,
+        denoConfig: MASS_LOCATION.config ?? false,
         logDir: `${deps.paths.runs}/${workspace}/${name}`,
       }),
   });
@@ -108,6 +122,8 @@ export interface Daemon {
 
 /** Starts agentd on `opts.root`; throws RootLockedError when another daemon holds it. */
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const problem = daemonRuntimeProblem(opts.runs === undefined);
+  if (problem) throw new Error(problem);
   const paths = rootPaths(resolve(opts.root));
   const tooLong = socketPathProblem(paths.socket);
   if (tooLong) throw new Error(`root ${paths.root} is too deep for the ARI socket: ${tooLong}`);

@@ -31,6 +31,8 @@ export async function readVersionInfo(
 }
 
 async function sourceCommit(): Promise<string | undefined> {
+  // Only from the source tree: a bundle's directory may be a checkout that has moved on.
+  if (!import.meta.url.endsWith("/daemon/version.ts")) return undefined;
   const here = new URL(".", import.meta.url);
   if (here.protocol !== "file:") return undefined;
   const dir = fileURLToPath(here);

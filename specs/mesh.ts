@@ -23,9 +23,10 @@ export interface MeshEntryInput {
   /**
    * deno.json to resolve mass's imports with. The agent starts the server in its own
    * directory, where deno would find no config; default: deno.json beside `massEntry`.
-   * `null` omits the flag (a self-contained bundle needs none).
+   * `null` omits the flag; `false` passes `--no-config` (a self-contained bundle, which must
+   * not pick up a deno.json from the agent's directory).
    */
-  denoConfig?: string | null;
+  denoConfig?: string | null | false;
   /** Forwarded as --log-level. */
   logLevel?: string;
   /** Forwarded as --log-path: the server then logs to <dir>/workspace-mesh-server.log. */
@@ -44,7 +45,7 @@ export function meshMcpServerEntry(input: MeshEntryInput): McpServer {
     args: [
       "run",
       "-A",
-      ...(config === null ? [] : [`--config=${config}`]),
+      ...(config === null ? [] : config === false ? ["--no-config"] : [`--config=${config}`]),
       input.massEntry,
       "mesh-mcp",
       "--socket",

@@ -19,6 +19,11 @@
  */
 import { fileURLToPath } from "node:url";
 import type { Agent } from "../../specs/ari.ts";
+import {
+  MASS_LOCATION,
+  massConfigFlags,
+  type MassLocation,
+} from "../../runner/permissions_flags.ts";
 
 export const CLAUDE_ACP_PACKAGE = "@agentclientprotocol/claude-agent-acp@0.101.0";
 export const CODEX_ACP_PACKAGE = "@zed-industries/codex-acp@0.16.0";
@@ -27,13 +32,26 @@ export const GSD_PI_ACP_PACKAGE = "gsd-pi-acp@0.1.2";
 export interface BuiltinOptions {
   /** The deno binary agents run under; defaults to the one running agentd. */
   execPath?: string;
-  /** Absolute path of the demo agent's entry file. */
+  /** Absolute path of the demo agent's entry file (from source). */
   demoAgentPath?: string;
+  /** Where `mass` runs from; default the running one. */
+  mass?: MassLocation;
 }
 
 /** Absolute path of runner/agents/demo_agent.ts in this source tree. */
 export function demoAgentPath(): string {
   return fileURLToPath(new URL("../../runner/agents/demo_agent.ts", import.meta.url));
+}
+
+/**
+ * `deno` arguments that start the demo agent: its source file, or `mass demo-agent` when
+ * mass runs as a bundle (which carries the agent but has no source tree beside it).
+ */
+export function demoAgentArgs(opts: BuiltinOptions = {}): string[] {
+  const mass = opts.mass ?? MASS_LOCATION;
+  return mass.kind === "bundled"
+    ? ["run", "-A", ...massConfigFlags(mass), mass.entry, "demo-agent"]
+    : ["run", "-A", opts.demoAgentPath ?? demoAgentPath()];
 }
 
 const agent = (name: string, spec: Agent["spec"]): Agent => ({
@@ -48,7 +66,7 @@ export function builtinAgents(opts: BuiltinOptions = {}): Agent[] {
   return [
     agent("demo", {
       command: deno,
-      args: ["run", "-A", opts.demoAgentPath ?? demoAgentPath()],
+      args: demoAgentArgs(opts),
     }),
     agent("claude", { command: deno, args: ["run", "-A", `npm:${CLAUDE_ACP_PACKAGE}`] }),
     agent("codex", { command: "codex-acp" }),

@@ -537,7 +537,8 @@ export async function serveStdio(app: acp.AgentApp): Promise<void> {
   await connection.closed;
 }
 
-if (import.meta.main) {
+// In a bundle every module is `import.meta.main`; there `mass demo-agent` starts the agent.
+if (import.meta.main && import.meta.url.endsWith("/demo_agent.ts")) {
   await serveStdio(createDemoAgent());
   log("stdin closed; exiting");
   Deno.exit(0);

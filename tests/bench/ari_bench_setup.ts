@@ -6,6 +6,8 @@
 import { fileURLToPath } from "node:url";
 import { AriClient } from "../../ctl/ari_client.ts";
 import type { RunKey } from "../../specs/ari.ts";
+import { killChild, killGroup } from "../support/process.ts";
+import { until } from "../support/wait.ts";
 
 const MASS_TS = fileURLToPath(new URL("../../mass.ts", import.meta.url));
 
@@ -19,20 +21,6 @@ export interface BenchDaemon {
   close(): Promise<void>;
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`bench setup: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 export async function startBenchDaemon(): Promise<BenchDaemon> {
   const root = await Deno.makeTempDir({ prefix: "mb" });
   const socket = `${root}/mass.sock`;
@@ -42,7 +30,12 @@ export async function startBenchDaemon(): Promise<BenchDaemon> {
     stdout: "null",
     stderr: "null",
   }).spawn();
-  const client = await until("daemon", () => AriClient.connect(socket, { connectTimeoutMs: 500 }));
+  const client = await until(
+    "daemon",
+    () => AriClient.connect(socket, { connectTimeoutMs: 500 }).catch(() => undefined),
+    60_000,
+    50,
+  );
   const key = { workspace: "bench", name: "reader" };
   let runPid: number | undefined;
   try {
@@ -52,31 +45,30 @@ export async function startBenchDaemon(): Promise<BenchDaemon> {
     });
     await until(
       "workspace",
-      async () => (await client.workspaceGet(key.workspace)).status.phase === "ready" || undefined,
+      async () => (await client.workspaceGet(key.workspace)).status.phase === "ready",
+      60_000,
+      50,
     );
     await client.agentrunCreate({
       metadata: { workspace: key.workspace, name: key.name },
       spec: { agent: "demo" },
     });
-    runPid = await until("idle run", async () => {
-      const r = await client.agentrunGet(key);
-      if (r.status.phase === "error") throw new Error(r.status.errorMessage);
-      return r.status.phase === "idle" ? r.status.pid : undefined;
-    });
+    runPid = await until(
+      "idle run",
+      async () => {
+        const r = await client.agentrunGet(key);
+        if (r.status.phase === "error") throw new Error(r.status.errorMessage);
+        return r.status.phase === "idle" ? r.status.pid : undefined;
+      },
+      60_000,
+      50,
+    );
   } finally {
     client.close();
   }
   const killSync = () => {
-    try {
-      if (runPid) Deno.kill(-runPid, "SIGKILL");
-    } catch {
-      // gone
-    }
-    try {
-      server.kill("SIGKILL");
-    } catch {
-      // gone
-    }
+    if (runPid) killGroup(runPid);
+    killChild(server);
   };
   return {
     root,

@@ -10,14 +10,8 @@
  */
 import { parseArgs } from "node:util";
 import { RunnerMethods } from "../../specs/runner_rpc.ts";
-import {
-  EventCollector,
-  makeBundle,
-  Runner,
-  text,
-  until,
-  waitForPhase,
-} from "../runner/harness.ts";
+import { until } from "../support/wait.ts";
+import { EventCollector, makeBundle, Runner, text, waitForPhase } from "../runner/harness.ts";
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -31,14 +25,10 @@ export async function spawnToIdle(): Promise<{ ms: number; rssMB: number }> {
   const runner = new Runner(bundle);
   try {
     const peer = await runner.dial(30_000);
-    await until(
-      async () => {
-        const s = await peer.request<{ state: { phase: string } }>(RunnerMethods.status, null);
-        return s.state.phase === "idle";
-      },
-      30_000,
-      "idle",
-    );
+    await until("idle", async () => {
+      const s = await peer.request<{ state: { phase: string } }>(RunnerMethods.status, null);
+      return s.state.phase === "idle";
+    }, 30_000);
     const ms = performance.now() - t0;
     const rssMB = vmRssMB(runner.pid);
     await runner.stop(peer);

@@ -3,48 +3,23 @@
  * run creation through ARI, and the measurements themselves.
  */
 import { fileURLToPath } from "node:url";
-import { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/ari_client.ts";
 import type { RunKey } from "../../specs/ari.ts";
+import { killChild, killGroup } from "../support/process.ts";
+import { type ServerProcess as Server, spawnServer } from "../support/server.ts";
+import { until } from "../support/wait.ts";
 
-const MASS = fileURLToPath(new URL("../../mass.ts", import.meta.url));
 export const TEST_AGENT = fileURLToPath(new URL("../agents/test_agent.ts", import.meta.url));
 
-export interface ServerProcess {
-  root: string;
-  child: Deno.ChildProcess;
-  client: AriClient;
+export interface ServerProcess extends Server {
   /** Wall time from spawn until system/info reported recovery complete. */
   readyMs: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function startServer(root: string): Promise<ServerProcess> {
   const t0 = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MASS, "server", "--root", root],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    try {
-      const client = await AriClient.connect(`${root}/mass.sock`, {
-        connectTimeoutMs: 500,
-        requestTimeoutMs: 120_000,
-      });
-      const info = await client.systemInfo().catch(() => undefined);
-      if (info?.recovery.phase === "complete") {
-        return { root, child, client, readyMs: performance.now() - t0 };
-      }
-      client.close();
-    } catch {
-      // not listening yet
-    }
-    await sleep(5);
-  }
-  throw new Error("mass server did not come up");
+  const server = await spawnServer(root, { requestTimeoutMs: 120_000, everyMs: 5 });
+  return { ...server, readyMs: performance.now() - t0 };
 }
 
 /** Recovery duration as the daemon measured it (recovery.startedAt → finishedAt). */
@@ -58,7 +33,12 @@ export async function setupWorkspace(client: AriClient): Promise<void> {
     metadata: { name: "ws" },
     spec: { source: { type: "emptyDir" } },
   });
-  while ((await client.workspaceGet("ws")).status.phase !== "ready") await sleep(10);
+  await until(
+    "workspace ready",
+    async () => (await client.workspaceGet("ws")).status.phase === "ready",
+    120_000,
+    10,
+  );
   await client.agentCreate({
     metadata: { name: "test" },
     spec: { command: Deno.execPath(), args: ["run", "-A", TEST_AGENT] },
@@ -66,16 +46,18 @@ export async function setupWorkspace(client: AriClient): Promise<void> {
 }
 
 export async function waitIdle(client: AriClient, key: RunKey, pollMs = 5): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const r = await client.agentrunGet(key);
-    if (r.status.phase === "idle") return;
-    if (r.status.phase === "error" || r.status.phase === "stopped") {
-      throw new Error(`${key.name}: ${r.status.phase} ${r.status.errorMessage ?? ""}`);
-    }
-    await sleep(pollMs);
-  }
-  throw new Error(`${key.name} did not become idle`);
+  await until(
+    `${key.name} idle`,
+    async () => {
+      const r = await client.agentrunGet(key);
+      if (r.status.phase === "error" || r.status.phase === "stopped") {
+        throw new Error(`${key.name}: ${r.status.phase} ${r.status.errorMessage ?? ""}`);
+      }
+      return r.status.phase === "idle";
+    },
+    120_000,
+    pollMs,
+  );
 }
 
 /** agentrun/create → idle, in ms (the run is left idle). */
@@ -108,20 +90,10 @@ export function percentile(values: number[], p: number): number {
 export async function teardown(server: ServerProcess | undefined, pids: number[]): Promise<void> {
   if (server) {
     server.client.close();
-    try {
-      server.child.kill("SIGKILL");
-    } catch {
-      // gone
-    }
+    killChild(server.child);
     await server.child.status;
   }
-  for (const pid of pids) {
-    try {
-      Deno.kill(-pid, "SIGKILL");
-    } catch {
-      // gone
-    }
-  }
+  for (const pid of pids) killGroup(pid);
 }
 
 /** Agent pids of every run (from their state.json) and agent-run pids, for teardown. */

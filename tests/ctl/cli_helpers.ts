@@ -2,9 +2,13 @@
  * Shared setup for the massctl tests: a real daemon (`mass.ts server`) on a temp root as a
  * subprocess, and the real massctl (`deno run -A ctl/main.ts`) as a subprocess per call.
  */
+import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import type { CliDeps } from "../../ctl/app.ts";
-import { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/ari_client.ts";
+import { killChild, killGroup } from "../support/process.ts";
+import { recoveredClient } from "../support/server.ts";
+import { until } from "../support/wait.ts";
 
 export const REPO = fromFileUrl(new URL("../../", import.meta.url));
 export const MASSCTL = fromFileUrl(new URL("../../ctl/main.ts", import.meta.url));
@@ -46,11 +50,7 @@ export async function run(cmd: string, args: string[], opts: RunOptions = {}): P
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
+    killChild(child);
   }, ms);
   try {
     const out = await child.output();
@@ -65,6 +65,12 @@ export async function run(cmd: string, args: string[], opts: RunOptions = {}): P
   }
 }
 
+/** Asserts a zero exit (showing both streams otherwise); returns `r`. */
+export function ok(r: RunResult): RunResult {
+  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
+}
+
 /** `massctl --socket S …` as a real subprocess. */
 export function massctl(socket: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return run(Deno.execPath(), ["run", "-A", MASSCTL, "--socket", socket, ...args], opts);
@@ -76,25 +82,6 @@ export interface DaemonProcess {
   client: AriClient;
   /** Stops every agent run, then the daemon; removes the root. */
   stop(): Promise<void>;
-}
-
-async function waitUntil<T>(
-  what: string,
-  fn: () => Promise<T | undefined>,
-  ms: number,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
 }
 
 /** Starts `mass server --root <tmp>` and waits until it answers system/info. */
@@ -112,18 +99,9 @@ export async function startDaemonProcess(): Promise<DaemonProcess> {
   const stderrText = new Response(child.stderr).text();
   let client: AriClient;
   try {
-    client = await waitUntil("daemon socket", async () => {
-      const c = await AriClient.connect(socket, { requestTimeoutMs: 30_000 });
-      try {
-        await c.systemInfo();
-        return c;
-      } catch (err) {
-        c.close();
-        throw err;
-      }
-    }, 30_000);
+    client = await until("daemon socket", () => recoveredClient(socket, 30_000), 30_000);
   } catch (err) {
-    child.kill("SIGKILL");
+    killChild(child);
     await child.status;
     await stderrText;
     await Deno.remove(root, { recursive: true }).catch(() => {});
@@ -140,30 +118,14 @@ export async function startDaemonProcess(): Promise<DaemonProcess> {
           const key = { workspace: r.metadata.workspace, name: r.metadata.name };
           const stopped = await client.agentrunStop(key).then(() => true, () => false);
           // Last resort for an agent-run the daemon could not stop: its process group.
-          if (!stopped && r.status?.pid) {
-            try {
-              Deno.kill(-r.status.pid, "SIGKILL");
-            } catch {
-              // already gone
-            }
-          }
+          if (!stopped && r.status?.pid) killGroup(r.status.pid);
         }));
       } catch {
         // the daemon may already be gone
       }
       client.close();
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already exited
-      }
-      const timer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // already exited
-        }
-      }, 15_000);
+      killChild(child, "SIGTERM");
+      const timer = setTimeout(() => killChild(child), 15_000);
       await child.status;
       clearTimeout(timer);
       await stderrText;

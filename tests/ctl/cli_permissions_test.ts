@@ -6,22 +6,8 @@
 import assert from "node:assert/strict";
 import type { AriClient } from "../../ctl/ari_client.ts";
 import { eventText } from "../../specs/events.ts";
-import { massctl, type RunResult, startDaemonProcess, testAgentYaml } from "./cli_helpers.ts";
-
-function ok(r: RunResult): RunResult {
-  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { until } from "../support/wait.ts";
+import { massctl, ok, startDaemonProcess, testAgentYaml } from "./cli_helpers.ts";
 
 /** Waits until exactly `n` requests are pending; returns their ids. */
 function pendingIds(c: AriClient, n: number): Promise<string[]> {

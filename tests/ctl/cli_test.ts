@@ -5,9 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
+import type { AriClient } from "../../ctl/ari_client.ts";
+import { deadline, sleep, until } from "../support/wait.ts";
 import {
   MASSCTL,
   massctl,
+  ok,
   run,
   type RunResult,
   startDaemonProcess,
@@ -23,9 +26,10 @@ function assertOneErrorLine(r: RunResult, pattern?: RegExp): void {
   assert.doesNotMatch(r.stderr, /\bat .+:\d+:\d+/, "no stack trace");
 }
 
-function ok(r: RunResult): RunResult {
-  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
+function waitIdle(client: AriClient, workspace: string, name: string): Promise<boolean> {
+  return until(`${workspace}/${name} idle`, async () => {
+    return (await client.agentrunGet({ workspace, name })).status.phase === "idle";
+  });
 }
 
 Deno.test("massctl: daemon not running → one clear line, exit 1", async () => {
@@ -91,6 +95,9 @@ Deno.test("massctl: unknown command, unknown option, missing flag → one line, 
 Deno.test("massctl against a real daemon", async (t) => {
   const d = await startDaemonProcess();
   const ctl = (args: string[], opts = {}) => massctl(d.socket, args, opts);
+  /** `ar prompt r1 -w w1 --text <text> …flags` */
+  const prompt = (text: string, ...flags: string[]) =>
+    ctl(["ar", "prompt", "r1", "-w", "w1", "--text", text, ...flags]);
   const dir = await Deno.makeTempDir({ prefix: "mc" });
   try {
     await t.step("version and daemon status show the daemon", async () => {
@@ -239,68 +246,35 @@ Deno.test("massctl against a real daemon", async (t) => {
       async () => {
         for (let i = 0; i < 2; i++) {
           const token = crypto.randomUUID();
-          const r = ok(
-            await ctl(["ar", "prompt", "r1", "-w", "w1", "--text", `say hello-${token}`, "--wait"]),
-          );
+          const r = ok(await prompt(`say hello-${token}`, "--wait"));
           assert.equal(r.stdout, `hello-${token}\n`);
           assert.doesNotMatch(r.stdout, new RegExp(sysToken));
         }
         // Multi-chunk answers stream in order.
-        const r = ok(
-          await ctl(["ar", "prompt", "r1", "-w", "w1", "--text", "say a\nsay b\nsay c", "--wait"]),
-        );
+        const r = ok(await prompt("say a\nsay b\nsay c", "--wait"));
         assert.equal(r.stdout, "abc\n");
       },
     );
 
     await t.step('prompt without --wait prints {"accepted":true}', async () => {
-      const r = ok(await ctl(["ar", "prompt", "r1", "-w", "w1", "--text", "say later"]));
+      const r = ok(await prompt("say later"));
       assert.deepEqual(JSON.parse(r.stdout), { accepted: true });
       await waitIdle(d.client, "w1", "r1");
     });
 
     await t.step("prompt --wait: refusal and error exit 2, timeout exits 3", async () => {
-      const refusal = await ctl([
-        "ar",
-        "prompt",
-        "r1",
-        "-w",
-        "w1",
-        "--text",
-        "say part\nstop refusal",
-        "--wait",
-      ]);
+      const refusal = await prompt("say part\nstop refusal", "--wait");
       assert.equal(refusal.code, 2);
       assert.equal(refusal.stdout, "part\n");
       assertOneErrorLine(refusal, /refusal/);
       await waitIdle(d.client, "w1", "r1");
 
-      const failed = await ctl([
-        "ar",
-        "prompt",
-        "r1",
-        "-w",
-        "w1",
-        "--text",
-        "error kaboom",
-        "--wait",
-      ]);
+      const failed = await prompt("error kaboom", "--wait");
       assert.equal(failed.code, 2);
       assertOneErrorLine(failed, /kaboom/);
       await waitIdle(d.client, "w1", "r1");
 
-      const slow = await ctl([
-        "ar",
-        "prompt",
-        "r1",
-        "-w",
-        "w1",
-        "--text",
-        "hang",
-        "--wait",
-        "--timeout",
-        "1s",
-      ]);
+      const slow = await prompt("hang", "--wait", "--timeout", "1s");
       assert.equal(slow.code, 3);
       assertOneErrorLine(slow, /no answer within 1s/);
       ok(await ctl(["ar", "cancel", "r1", "-w", "w1"]));
@@ -354,19 +328,19 @@ Deno.test("massctl against a real daemon", async (t) => {
       const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
       let seen = "";
       try {
-        await new Promise((r) => setTimeout(r, 300));
-        ok(await ctl(["ar", "prompt", "r1", "-w", "w1", "--text", `say follow-${token}`]));
-        const deadline = Date.now() + 20_000;
-        while (!seen.includes(`follow-${token}`) && Date.now() < deadline) {
-          const { value, done } = await Promise.race([
-            reader.read(),
-            new Promise<{ value: undefined; done: true }>((r) =>
-              setTimeout(() => r({ value: undefined, done: true }), deadline - Date.now())
-            ),
-          ]);
-          if (done) break;
-          seen += value;
-        }
+        await sleep(300);
+        ok(await prompt(`say follow-${token}`));
+        await deadline(
+          (async () => {
+            while (!seen.includes(`follow-${token}`)) {
+              const { value, done } = await reader.read();
+              if (done) break;
+              seen += value;
+            }
+          })(),
+          20_000,
+          "the followed event",
+        );
       } finally {
         child.kill("SIGTERM");
         await reader.cancel().catch(() => {});
@@ -510,19 +484,3 @@ spec:
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 });
-
-async function waitIdle(
-  client: {
-    agentrunGet(k: { workspace: string; name: string }): Promise<{ status: { phase: string } }>;
-  },
-  workspace: string,
-  name: string,
-): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const run = await client.agentrunGet({ workspace, name });
-    if (run.status.phase === "idle") return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${workspace}/${name} did not become idle`);
-}

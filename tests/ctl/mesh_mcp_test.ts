@@ -14,10 +14,10 @@ import { AriClient } from "../../ctl/ari_client.ts";
 import { meshMcpServerEntry } from "../../specs/mesh.ts";
 import { type Daemon, startDaemon } from "../../daemon/main.ts";
 import { SUBCOMMANDS } from "../../mass.ts";
-import { tempRoot, waitFor } from "../daemon/ari_helpers.ts";
+import { until } from "../support/wait.ts";
+import { setupTestAgent, tempRoot } from "../daemon/ari_helpers.ts";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const TEST_AGENT = here("../agents/test_agent.ts");
 const DENO_CONFIG = here("../../deno.json");
 /** mass.ts once it carries `mesh-mcp`; until then a launcher with the same argv. */
 const MASS_ENTRY = "mesh-mcp" in SUBCOMMANDS ? here("../../mass.ts") : here("./mesh_launcher.ts");
@@ -101,7 +101,7 @@ async function phaseOf(c: AriClient, name: string): Promise<string> {
 }
 
 function waitPhase(c: AriClient, name: string, phase: string): Promise<true> {
-  return waitFor(
+  return until(
     `${name} ${phase}`,
     async () => (await phaseOf(c, name)) === phase || undefined,
     60_000,
@@ -118,19 +118,7 @@ Deno.test({
     const runs = ["alice", "bob", "carol"];
     try {
       await daemon.recovered;
-      await ari.agentCreate({
-        metadata: { name: "t" },
-        spec: { command: Deno.execPath(), args: ["run", "-A", TEST_AGENT] },
-      });
-      await ari.workspaceCreate({
-        metadata: { name: "w" },
-        spec: { source: { type: "emptyDir" } },
-      });
-      await waitFor(
-        "workspace ready",
-        async () => (await ari.workspaceGet("w")).status.phase === "ready" || undefined,
-      );
-      const wsPath = (await ari.workspaceGet("w")).status.path!;
+      const wsPath = (await setupTestAgent(ari)).status.path!;
       await ari.agentrunCreate({
         metadata: { workspace: "w", name: "alice" },
         spec: { agent: "demo" },

@@ -7,56 +7,48 @@ import { parse as parseYaml } from "yaml";
 import type { AriClient } from "../../ctl/ari_client.ts";
 import type { AgentRun } from "../../specs/ari.ts";
 import type { AgentTask, TaskWaitStatus } from "../../specs/tasks.ts";
-import { massctl, type RunResult, startDaemonProcess, TEST_AGENT } from "./cli_helpers.ts";
+import { until } from "../support/wait.ts";
+import { massctl, ok, type RunResult, startDaemonProcess, TEST_AGENT } from "./cli_helpers.ts";
 
 const key = { workspace: "ws", name: "a" };
 const RUN = ["-w", "ws", "--run", "a"];
-
-function ok(r: RunResult): RunResult {
-  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
 
 /** The JSON status lines `task wait` wrote on stderr (other lines are `Error: …`). */
 function statusLines(r: RunResult): TaskWaitStatus[] {
   return r.stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
 }
 
-async function waitPhase(client: AriClient, phase: string): Promise<AgentRun> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
+function waitPhase(client: AriClient, phase: string): Promise<AgentRun> {
+  return until(`phase ${phase}`, async () => {
     const run = await client.agentrunGet(key);
-    if (run.status.phase === phase) return run;
     if (run.status.phase === "error") throw new Error(`run failed: ${run.status.errorMessage}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for phase ${phase}`);
+    return run.status.phase === phase && run;
+  }, 60_000);
 }
 
 Deno.test("massctl agentrun task: do, get, wait (timeout, retries, done, stopped), retry, done", async () => {
   const d = await startDaemonProcess();
   const c = d.client;
   const sock = d.socket;
+  /** `massctl ar task <args…>` */
+  const taskCli = (...args: string[]) => massctl(sock, ["ar", "task", ...args]);
   try {
     await c.workspaceCreate({ metadata: { name: "ws" }, spec: { source: { type: "emptyDir" } } });
     await c.agentCreate({
       metadata: { name: "test" },
       spec: { command: Deno.execPath(), args: ["run", "-A", TEST_AGENT] },
     });
-    const wsDeadline = Date.now() + 30_000;
-    while ((await c.workspaceGet("ws")).status.phase !== "ready") {
-      if (Date.now() > wsDeadline) throw new Error("workspace not ready");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(
+      "workspace ready",
+      async () => (await c.workspaceGet("ws")).status.phase === "ready",
+    );
     await c.agentrunCreate({ metadata: key, spec: { agent: "test" } });
     await waitPhase(c, "idle");
     const file = `${d.root}/runs/ws/a/tasks/task-0001.json`;
 
     // do: prints the task; --input-files is repeatable and comma-separated.
     const did = ok(
-      await massctl(sock, [
-        "ar",
-        "task",
+      await taskCli(
         "do",
         ...RUN,
         "--prompt",
@@ -65,7 +57,7 @@ Deno.test("massctl agentrun task: do, get, wait (timeout, retries, done, stopped
         "a.txt,b.txt",
         "--input-files",
         "c.txt",
-      ]),
+      ),
     );
     const task: AgentTask = JSON.parse(did.stdout);
     assert.equal(task.id, "task-0001");
@@ -81,22 +73,20 @@ Deno.test("massctl agentrun task: do, get, wait (timeout, retries, done, stopped
     assert.deepEqual(row.split(/\s+/).slice(0, 5), ["task-0001", "a", "1", "false", "pending"]);
     assert.deepEqual(rest, []);
     const list = JSON.parse(
-      ok(await massctl(sock, ["ar", "task", "get", ...RUN, "-o", "json"])).stdout,
+      ok(await taskCli("get", ...RUN, "-o", "json")).stdout,
     );
     assert.equal(list.kind, "List");
     assert.deepEqual(list.items, [task]);
-    const one = ok(await massctl(sock, ["ar", "task", "get", "task-0001", ...RUN, "-o", "yaml"]));
+    const one = ok(await taskCli("get", "task-0001", ...RUN, "-o", "yaml"));
     assert.deepEqual(parseYaml(one.stdout), task);
-    const wide = ok(await massctl(sock, ["ar", "task", "get", ...RUN, "-o", "wide"])).stdout;
+    const wide = ok(await taskCli("get", ...RUN, "-o", "wide")).stdout;
     assert.match(wide.split("\n")[0], /AGE\s+UPDATED\s+PROMPT$/);
     assert.match(wide.split("\n")[1], /summarise$/);
 
     // wait while the run is busy with something else: exit 3 at the timeout.
     await c.agentrunPrompt({ ...key, prompt: [{ type: "text", text: "hang" }] });
     await waitPhase(c, "running");
-    const timedOut = await massctl(sock, [
-      "ar",
-      "task",
+    const timedOut = await taskCli(
       "wait",
       "task-0001",
       ...RUN,
@@ -104,7 +94,7 @@ Deno.test("massctl agentrun task: do, get, wait (timeout, retries, done, stopped
       "1s",
       "--interval",
       "200ms",
-    ]);
+    );
     assert.equal(timedOut.code, 3, timedOut.stderr);
     assert.equal(timedOut.stdout, "");
     const waiting = statusLines(timedOut);
@@ -119,9 +109,7 @@ Deno.test("massctl agentrun task: do, get, wait (timeout, retries, done, stopped
     await waitPhase(c, "idle");
 
     // wait on an idle run that never finishes the task: two retries, then exit 1.
-    const gaveUp = await massctl(sock, [
-      "ar",
-      "task",
+    const gaveUp = await taskCli(
       "wait",
       "task-0001",
       ...RUN,
@@ -129,7 +117,7 @@ Deno.test("massctl agentrun task: do, get, wait (timeout, retries, done, stopped
       "200ms",
       "--timeout",
       "2m",
-    ]);
+    );
     assert.equal(gaveUp.code, 1, gaveUp.stderr);
     const lines = statusLines(gaveUp);
     assert.deepEqual(lines.filter((s) => s.retry).map((s) => [s.retry, s.attempt]), [
@@ -142,7 +130,7 @@ Deno.test("massctl agentrun task: do, get, wait (timeout, retries, done, stopped
 
     // retry by hand prints the task.
     const retried = JSON.parse(
-      ok(await massctl(sock, ["ar", "task", "retry", "task-0001", ...RUN])).stdout,
+      ok(await taskCli("retry", "task-0001", ...RUN)).stdout,
     );
     assert.equal(retried.attempt, 4);
     assert.equal(retried.done, false);
@@ -165,7 +153,7 @@ Deno.test("massctl agentrun task: do, get, wait (timeout, retries, done, stopped
     assert.equal(done.stdout, "Task task-0001 marked as done.\n");
 
     // wait on a done task: exit 0, the task on stdout, one status line.
-    const finished = ok(await massctl(sock, ["ar", "task", "wait", "task-0001", ...RUN]));
+    const finished = ok(await taskCli("wait", "task-0001", ...RUN));
     const final: AgentTask = JSON.parse(finished.stdout);
     assert.equal(final.done, true);
     assert.equal(final.reason, "success");
@@ -179,32 +167,22 @@ Deno.test("massctl agentrun task: do, get, wait (timeout, retries, done, stopped
 
     // wait on a run that is stopped: exit 2.
     const second = JSON.parse(
-      ok(await massctl(sock, ["ar", "task", "do", ...RUN, "--prompt", "more"])).stdout,
+      ok(await taskCli("do", ...RUN, "--prompt", "more")).stdout,
     );
     assert.equal(second.id, "task-0002");
     await waitPhase(c, "idle");
     await c.agentrunStop(key);
-    const stopped = await massctl(sock, [
-      "ar",
-      "task",
-      "wait",
-      "task-0002",
-      ...RUN,
-      "--interval",
-      "200ms",
-    ]);
+    const stopped = await taskCli("wait", "task-0002", ...RUN, "--interval", "200ms");
     assert.equal(stopped.code, 2, stopped.stderr);
     assert.equal(statusLines(stopped).at(-1)?.agent, "stopped");
 
     // Bad input: one error line, exit 1.
-    const hostile = await massctl(sock, ["ar", "task", "get", "../x", ...RUN]);
+    const hostile = await taskCli("get", "../x", ...RUN);
     assert.equal(hostile.code, 1);
     assert.match(hostile.stderr, /^Error: .*taskId/);
     const notTask = `${d.root}/notes.json`;
     await Deno.writeTextFile(notTask, "{}");
-    const badFile = await massctl(sock, [
-      "ar",
-      "task",
+    const badFile = await taskCli(
       "done",
       "--task-file",
       notTask,
@@ -212,12 +190,10 @@ Deno.test("massctl agentrun task: do, get, wait (timeout, retries, done, stopped
       "x",
       "--response",
       "{}",
-    ]);
+    );
     assert.equal(badFile.code, 1);
     assert.match(badFile.stderr, /^Error: .* is not a task file/);
-    const badResponse = await massctl(sock, [
-      "ar",
-      "task",
+    const badResponse = await taskCli(
       "done",
       "--task-file",
       file,
@@ -225,7 +201,7 @@ Deno.test("massctl agentrun task: do, get, wait (timeout, retries, done, stopped
       "x",
       "--response",
       "[]",
-    ]);
+    );
     assert.equal(badResponse.code, 1);
     assert.match(badResponse.stderr, /^Error: --response must be a JSON object/);
     assert.equal(JSON.parse(await Deno.readTextFile(file)).reason, "success", "file untouched");

@@ -1,7 +1,5 @@
 // deno-lint-ignore-file jsx-curly-braces -- string props with escapes (\n) need braces
 import { assert, assertEquals } from "./tui_assert.ts";
-import { render } from "ink-testing-library";
-import type { ReactElement } from "react";
 import type { ChatItem, ToolItem } from "../../ctl/tui/chat_state.ts";
 import { emptyEditor, insert } from "../../ctl/tui/editor.ts";
 import { completions } from "../../ctl/tui/commands.ts";
@@ -14,20 +12,7 @@ import { MessageList } from "../../ctl/tui/components/MessageList.tsx";
 import { Plan } from "../../ctl/tui/components/Plan.tsx";
 import { StatusLine } from "../../ctl/tui/components/StatusLine.tsx";
 import { ToolCall } from "../../ctl/tui/components/ToolCall.tsx";
-
-// deno-lint-ignore no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
-
-/** Renders, returns the plain last frame, and unmounts (ink keeps timers while mounted). */
-async function frame(node: ReactElement): Promise<string> {
-  const r = render(node);
-  const out = (r.lastFrame() ?? "").replace(ANSI, "");
-  r.unmount();
-  r.cleanup();
-  // Let ink's unmount-time writes and throttle timers settle.
-  await new Promise((res) => setTimeout(res, 0));
-  return out;
-}
+import { frame } from "./tui_helpers.ts";
 
 function lines(s: string): string[] {
   return s.split("\n").map((l) => l.trimEnd());

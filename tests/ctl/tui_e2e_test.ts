@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { AriClient } from "../../ctl/ari_client.ts";
+import { until } from "../support/wait.ts";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const tmuxAvailable = new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" })
@@ -16,20 +17,16 @@ const tmuxAvailable = new Deno.Command("tmux", { args: ["-V"], stdout: "null", s
 const daemonAvailable = existsSync(join(repo, "mass.ts")) &&
   existsSync(join(repo, "ctl", "main.ts"));
 
-/** Polls `check` until it returns a value; throws with `what` after `timeoutMs`. */
-async function waitFor<T>(
+/** {@link until}, polling every 100 ms, with `detail()` added to the timeout's message. */
+function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined> | T | undefined,
   timeoutMs: number,
   detail: () => string = () => "",
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${detail()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return until(what, check, timeoutMs, 100).catch((err) => {
+    throw new Error(`${err.message}\n${detail()}`);
+  });
 }
 
 class Tmux {
@@ -47,6 +44,12 @@ class Tmux {
       throw new Error(`tmux ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
     }
     return text;
+  }
+
+  /** Types `text` into the chat and presses Enter. */
+  async type(text: string): Promise<void> {
+    await this.run("send-keys", "-t", "chat", "-l", text);
+    await this.run("send-keys", "-t", "chat", "Enter");
   }
 
   screen(): Promise<string> {
@@ -160,8 +163,7 @@ Deno.test({
         detail,
       );
 
-      await tmux.run("send-keys", "-t", "chat", "-l", "hello from tmux");
-      await tmux.run("send-keys", "-t", "chat", "Enter");
+      await tmux.type("hello from tmux");
       await waitFor(
         "the demo agent's answer and idle again",
         shows((s) =>
@@ -179,16 +181,14 @@ Deno.test({
       assert(/MASS > w > a( > \S+)? [\d.]+K?\/[\d.]+K/.test(screen), detail());
 
       // /model and /mode go through agentrun/set_model and agentrun/set_mode.
-      await tmux.run("send-keys", "-t", "chat", "-l", "/model demo-large");
-      await tmux.run("send-keys", "-t", "chat", "Enter");
+      await tmux.type("/model demo-large");
       await waitFor(
         "the header to show the new model",
         shows((s) => s.includes("MASS > w > a > demo-large")),
         30_000,
         detail,
       );
-      await tmux.run("send-keys", "-t", "chat", "-l", "/mode plan");
-      await tmux.run("send-keys", "-t", "chat", "Enter");
+      await tmux.type("/mode plan");
       await waitFor(
         "the mode to be plan",
         async () => {

@@ -4,12 +4,9 @@
  */
 import { assert, assertEquals } from "./tui_assert.ts";
 import { render } from "ink-testing-library";
-import type { ReactElement } from "react";
 import type { AriRespondPermissionParams } from "../../specs/ari.ts";
 import type {
   AgentRunEvent,
-  EventPayloads,
-  EventType,
   PermissionAnswer,
   PermissionRequestPayload,
 } from "../../specs/events.ts";
@@ -24,20 +21,8 @@ import { ChatApp, type ChatClient } from "../../ctl/tui/chat.tsx";
 import { PermissionDialog } from "../../ctl/tui/components/PermissionDialog.tsx";
 import { StatusLine } from "../../ctl/tui/components/StatusLine.tsx";
 import { approveOption, denyChoice, pickRequest } from "../../ctl/permissions.ts";
-
-function stream(startSeq = 0) {
-  let seq = startSeq;
-  return <T extends EventType>(type: T, payload: EventPayloads[T], turnId?: string) =>
-    ({
-      runId: "r",
-      sessionId: "s1",
-      seq: seq++,
-      time: new Date(0).toISOString(),
-      type,
-      turnId,
-      payload,
-    }) as AgentRunEvent;
-}
+import { sleep, until } from "../support/wait.ts";
+import { frame, plainFrame, stream } from "./tui_helpers.ts";
 
 const OPTIONS = ["allow_once", "allow_always", "reject_once", "reject_always"].map((k) => ({
   optionId: k,
@@ -51,18 +36,6 @@ function request(requestId: string, title: string): PermissionRequestPayload {
     toolCall: { toolCallId: `t-${requestId}`, title, kind: "edit" },
     options: OPTIONS,
   };
-}
-
-// deno-lint-ignore no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
-
-async function frame(node: ReactElement): Promise<string> {
-  const r = render(node);
-  const out = (r.lastFrame() ?? "").replace(ANSI, "");
-  r.unmount();
-  r.cleanup();
-  await new Promise((res) => setTimeout(res, 0));
-  return out;
 }
 
 Deno.test("reducer: requests wait oldest first until resolved; a notice says how", () => {
@@ -209,22 +182,13 @@ function fakeClient(events: AgentRunEvent[]) {
   return { client, answers };
 }
 
-async function waitFrame(r: ReturnType<typeof render>, text: string): Promise<string> {
-  const deadline = Date.now() + 5_000;
-  while (Date.now() < deadline) {
-    const f = (r.lastFrame() ?? "").replace(ANSI, "");
-    if (f.includes(text)) return f;
-    await new Promise((res) => setTimeout(res, 20));
-  }
-  throw new Error(`no frame with ${JSON.stringify(text)}:\n${r.lastFrame()}`);
-}
-
-async function until(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((res) => setTimeout(res, 20));
-  }
+function waitFrame(r: ReturnType<typeof render>, text: string): Promise<string> {
+  return until(`a frame with ${JSON.stringify(text)}`, () => {
+    const f = plainFrame(r);
+    return f.includes(text) && f;
+  }, 5_000).catch((err) => {
+    throw new Error(`${err.message}:\n${r.lastFrame()}`);
+  });
 }
 
 Deno.test("ChatApp: the dialog shows the request; y, a and n answer; Esc leaves it pending", async () => {
@@ -241,7 +205,7 @@ Deno.test("ChatApp: the dialog shows the request; y, a and n answer; Esc leaves 
     assert(first.includes("(1 of 4 pending)"), first);
     assert(first.includes("4 permissions pending"), first);
     r.stdin.write("y");
-    await until("the first answer", () => answers.length === 1);
+    await until("the first answer", () => answers.length === 1, 5_000);
     assertEquals(answers[0], {
       workspace: "w",
       name: "n",
@@ -251,13 +215,13 @@ Deno.test("ChatApp: the dialog shows the request; y, a and n answer; Esc leaves 
     // Answered requests hide at once; the next one shows.
     await waitFrame(r, "Permission: Edit two");
     r.stdin.write("a");
-    await until("the second answer", () => answers.length === 2);
+    await until("the second answer", () => answers.length === 2, 5_000);
     assertEquals(answers[1].optionId, "allow_always");
     await waitFrame(r, "Permission: Edit three");
     r.stdin.write("\x1b");
     await waitFrame(r, "Permission: Edit four");
     r.stdin.write("n");
-    await until("the deny", () => answers.length === 3);
+    await until("the deny", () => answers.length === 3, 5_000);
     assertEquals(answers[2], {
       workspace: "w",
       name: "n",
@@ -271,6 +235,6 @@ Deno.test("ChatApp: the dialog shows the request; y, a and n answer; Esc leaves 
   } finally {
     r.unmount();
     r.cleanup();
-    await new Promise((res) => setTimeout(res, 20));
+    await sleep(20);
   }
 });

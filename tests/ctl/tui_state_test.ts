@@ -1,6 +1,5 @@
 import { assert, assertEquals } from "./tui_assert.ts";
 import type { AgentRun } from "../../specs/ari.ts";
-import type { AgentRunEvent, EventPayloads, EventType } from "../../specs/events.ts";
 import {
   applyEvents,
   type ChatItem,
@@ -12,25 +11,7 @@ import {
   toolOutputs,
   truncateMiddle,
 } from "../../ctl/tui/chat_state.ts";
-
-/** Builds a stream of envelopes with consecutive seqs. */
-function stream(startSeq = 0) {
-  let seq = startSeq;
-  return <T extends EventType>(
-    type: T,
-    payload: EventPayloads[T],
-    turnId?: string,
-  ): AgentRunEvent =>
-    ({
-      runId: "r",
-      sessionId: "s1",
-      seq: seq++,
-      time: new Date(0).toISOString(),
-      type,
-      turnId,
-      payload,
-    }) as AgentRunEvent;
-}
+import { stream } from "./tui_helpers.ts";
 
 const text = (t: string) => ({ type: "text", text: t });
 

@@ -2,9 +2,14 @@
  * Shared setup for the daemon/ARI tests: a real daemon on a temp root, a real socket, and
  * raw-socket helpers for the bad-input tests.
  */
+import { fileURLToPath } from "node:url";
 import { AriClient } from "../../ctl/ari_client.ts";
+import type { Workspace } from "../../specs/ari.ts";
 import { type Daemon, type DaemonOptions, startDaemon } from "../../daemon/main.ts";
 import { errorCode } from "../../specs/errors.ts";
+import { deadline, until } from "../support/wait.ts";
+
+const TEST_AGENT = fileURLToPath(new URL("../agents/test_agent.ts", import.meta.url));
 
 /** Short temp roots: Unix socket paths are limited to 107 bytes. */
 export function tempRoot(): Promise<string> {
@@ -38,6 +43,29 @@ export async function startTestDaemon(
   };
 }
 
+/**
+ * Defines the scriptable test agent as agent `agent` and creates the emptyDir workspace
+ * `workspace`; returns the workspace once it is ready.
+ */
+export async function setupTestAgent(
+  client: AriClient,
+  agent = "t",
+  workspace = "w",
+): Promise<Workspace> {
+  await client.agentCreate({
+    metadata: { name: agent },
+    spec: { command: Deno.execPath(), args: ["run", "-A", TEST_AGENT] },
+  });
+  await client.workspaceCreate({
+    metadata: { name: workspace },
+    spec: { source: { type: "emptyDir" } },
+  });
+  return await until(`workspace ${workspace} ready`, async () => {
+    const ws = await client.workspaceGet(workspace);
+    return ws.status.phase === "ready" && ws;
+  });
+}
+
 /** Runs `fn` and returns the JSON-RPC error it failed with (fails the test if it did not). */
 export async function rpcError(
   fn: () => Promise<unknown>,
@@ -48,21 +76,6 @@ export async function rpcError(
     return { code: errorCode(err), message: err instanceof Error ? err.message : String(err) };
   }
   throw new Error("expected the call to fail");
-}
-
-/** Polls `check` every 20 ms until it returns a value, or throws after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** A raw connection that writes bytes and reads newline-delimited JSON replies. */
@@ -88,7 +101,7 @@ export class RawConn {
 
   /** The next JSON line, or undefined at EOF; throws after `timeoutMs`. */
   async readJson(timeoutMs = 10_000): Promise<Record<string, unknown> | undefined> {
-    const deadline = Date.now() + timeoutMs;
+    const end = Date.now() + timeoutMs;
     for (;;) {
       const nl = this.#buf.indexOf("\n");
       if (nl >= 0) {
@@ -96,14 +109,9 @@ export class RawConn {
         this.#buf = this.#buf.slice(nl + 1);
         return JSON.parse(line);
       }
-      const left = deadline - Date.now();
+      const left = end - Date.now();
       if (left <= 0) throw new Error("timed out reading a reply");
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const res = await Promise.race([
-        this.#reader.read(),
-        new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), left))),
-      ]).finally(() => clearTimeout(timer));
-      if (res === "timeout") throw new Error("timed out reading a reply");
+      const res = await deadline(this.#reader.read(), left, "reading a reply");
       if (res.done) return undefined;
       this.#buf += this.#decoder.decode(res.value, { stream: true });
     }

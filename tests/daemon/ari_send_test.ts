@@ -4,12 +4,10 @@
  * and delivered when its turn ends; the sender must be a run of the workspace.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import type { AriClient } from "../../ctl/ari_client.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
-import { rpcError, startTestDaemon, waitFor } from "./ari_helpers.ts";
-
-const TEST_AGENT = fileURLToPath(new URL("../agents/test_agent.ts", import.meta.url));
+import { until } from "../support/wait.ts";
+import { rpcError, setupTestAgent, startTestDaemon } from "./ari_helpers.ts";
 
 async function phaseOf(c: AriClient, name: string): Promise<string> {
   return (await c.agentrunGet({ workspace: "w", name })).status.phase;
@@ -44,20 +42,12 @@ Deno.test({
     const t = await startTestDaemon({ runs: undefined, seedBuiltins: false });
     const c = t.client;
     try {
-      await c.agentCreate({
-        metadata: { name: "t" },
-        spec: { command: Deno.execPath(), args: ["run", "-A", TEST_AGENT] },
-      });
-      await c.workspaceCreate({ metadata: { name: "w" }, spec: { source: { type: "emptyDir" } } });
-      await waitFor(
-        "workspace ready",
-        async () => (await c.workspaceGet("w")).status.phase === "ready" || undefined,
-      );
+      await setupTestAgent(c);
       for (const name of ["a", "b"]) {
         await c.agentrunCreate({ metadata: { workspace: "w", name }, spec: { agent: "t" } });
       }
       for (const name of ["a", "b"]) {
-        await waitFor(
+        await until(
           `${name} idle`,
           async () => (await phaseOf(c, name)) === "idle" || undefined,
           60_000,
@@ -72,7 +62,7 @@ Deno.test({
         message: [{ type: "text", text: "first-message" }],
       });
       assert.deepEqual(now, { delivered: true });
-      await waitFor("b idle again", async () => (await phaseOf(c, "b")) === "idle" || undefined);
+      await until("b idle again", async () => (await phaseOf(c, "b")) === "idle" || undefined);
 
       // Busy target: queued, then delivered after the running turn.
       await c.agentrunPrompt({

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Workspace } from "../../specs/ari.ts";
 import type { AriClient, WorkspaceInput } from "../../ctl/ari_client.ts";
-import { rpcError, startTestDaemon, tempRoot, waitFor } from "./ari_helpers.ts";
+import { until } from "../support/wait.ts";
+import { rpcError, startTestDaemon, tempRoot } from "./ari_helpers.ts";
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
   const out = await new Deno.Command("git", {
@@ -39,7 +40,7 @@ async function bareRepo(dir: string): Promise<{ url: string; sha: string }> {
 }
 
 async function settled(client: AriClient, name: string): Promise<Workspace> {
-  return await waitFor(`workspace ${name} to settle`, async () => {
+  return await until(`workspace ${name} to settle`, async () => {
     const ws = await client.workspaceGet(name);
     return ws.status.phase === "pending" ? undefined : ws;
   });
@@ -236,7 +237,7 @@ Deno.test("a pending workspace can be deleted: its prepare is cancelled", async 
         hooks: { setup: [{ command: "sleep", args: ["30"] }] },
       },
     });
-    await waitFor(
+    await until(
       "managed dir",
       () => Deno.stat(join(t.root, "workspaces", "slow")).then(() => true, () => undefined),
     );

@@ -1,70 +1,54 @@
 import assert from "node:assert/strict";
 import { errorCode } from "../../specs/errors.ts";
-import { type AgentRunEvent, eventText } from "../../specs/events.ts";
-import { readEventFiles } from "../../daemon/runs/event_files.ts";
+import { eventText } from "../../specs/events.ts";
+import { pidAlive } from "../support/process.ts";
+import { codeOf } from "../support/rpc.ts";
 import {
   ariRun,
   collect,
+  createIdle,
   envelope,
   isPhase,
-  pidAlive,
-  startRunsDaemon,
+  logEvents,
   text,
-  until,
+  turnEvents,
   waitPhase,
+  waitRestarted,
+  withRunsDaemon,
 } from "./runs_helpers.ts";
 
 const key = { workspace: "ws", name: "a" };
 
-async function logEvents(bundle: string, fromSeq = 0): Promise<AgentRunEvent[]> {
-  const out: AgentRunEvent[] = [];
-  for await (const ev of readEventFiles(`${bundle}/events`, fromSeq)) out.push(ev);
-  return out;
-}
-
 Deno.test("ari: create validation errors", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
-  const code = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (err) {
-      return errorCode(err);
-    }
-    return undefined;
-  };
-  try {
+  await withRunsDaemon(async ({ client: c, root }) => {
     const run = (name: string, agent = "test", workspace = "ws") => ({
       metadata: { workspace, name },
       spec: { agent },
     });
-    assert.equal(await code(c.agentrunCreate(run("../x"))), -32602);
-    assert.equal(await code(c.agentrunCreate(run("a", "test", "Bad/ws"))), -32602);
-    assert.equal(await code(c.agentrunCreate(run("x".repeat(63)))), -32602, "socket path too long");
-    assert.equal(await code(c.agentrunCreate(run("a", "test", "nows"))), -32602);
-    assert.equal(await code(c.agentrunCreate(run("a", "nosuchagent"))), -32602);
+    const create = (...args: Parameters<typeof run>) => codeOf(c.agentrunCreate(run(...args)));
+    assert.equal(await create("../x"), -32602);
+    assert.equal(await create("a", "test", "Bad/ws"), -32602);
+    assert.equal(await create("x".repeat(63)), -32602, "socket path too long");
+    assert.equal(await create("a", "test", "nows"), -32602);
+    assert.equal(await create("a", "nosuchagent"), -32602);
     await c.agentCreate({
       metadata: { name: "off" },
       spec: { command: "true", disabled: true },
     });
-    assert.equal(await code(c.agentrunCreate(run("a", "off"))), -32602);
-    assert.equal(await code(c.agentrunStop({ workspace: "ws", name: "nope" })), -32602);
-    assert.equal(await code(c.agentrunGet({ workspace: "ws", name: "nope" })), -32602);
+    assert.equal(await create("a", "off"), -32602);
+    assert.equal(await codeOf(c.agentrunStop({ workspace: "ws", name: "nope" })), -32602);
+    assert.equal(await codeOf(c.agentrunGet({ workspace: "ws", name: "nope" })), -32602);
     assert.equal(
-      await code(c.call("agentrun/watch", { workspace: "ws", name: "nope", watchId: "w" })),
+      await codeOf(c.call("agentrun/watch", { workspace: "ws", name: "nope", watchId: "w" })),
       -32602,
     );
     assert.equal((await c.agentrunList()).items.length, 0, "nothing was recorded");
-    await assert.rejects(Deno.stat(`${d.root}/runs/ws/a`), Deno.errors.NotFound);
-  } finally {
-    await d.close();
-  }
+    await assert.rejects(Deno.stat(`${root}/runs/ws/a`), Deno.errors.NotFound);
+  });
 });
 
 Deno.test("ari: lifecycle of a test-agent run: prompt, watch, busy, cancel, stop, delete", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
-  try {
+  await withRunsDaemon(async ({ client: c, root }) => {
     const created = await c.agentrunCreate({ metadata: key, spec: { agent: "test" } });
     assert.equal(created.status.phase, "creating");
     await assert.rejects(
@@ -73,7 +57,7 @@ Deno.test("ari: lifecycle of a test-agent run: prompt, watch, busy, cancel, stop
     );
     const idle = await waitPhase(ariRun(c, key), key, ["idle", "error"]);
     assert.equal(idle.status.phase, "idle", idle.status.errorMessage);
-    assert.equal(idle.status.socketPath, `${d.root}/runs/ws/a/agent-run.sock`);
+    assert.equal(idle.status.socketPath, `${root}/runs/ws/a/agent-run.sock`);
 
     const acc = await c.agentrunPrompt({ ...key, prompt: text("delay 300\nchunks 20") });
     assert.equal(acc.accepted, true);
@@ -81,10 +65,7 @@ Deno.test("ari: lifecycle of a test-agent run: prompt, watch, busy, cancel, stop
       c.agentrunPrompt({ ...key, prompt: text("say no") }),
       (e) => errorCode(e) === -32001,
     );
-    const turn = await collect(
-      c.watch({ ...key, fromSeq: acc.fromSeq }),
-      (ev) => ev.type === "turn_end",
-    );
+    const turn = await turnEvents(c, key, acc.fromSeq);
     assert.equal(turn[0].seq, acc.fromSeq);
     const chunks = turn.filter((e) => e.type === "agent_message");
     assert.ok(chunks.length >= 20);
@@ -98,10 +79,7 @@ Deno.test("ari: lifecycle of a test-agent run: prompt, watch, busy, cancel, stop
     // The agent-run has started the turn once it reports `running` (our reservation is earlier).
     await collect(c.watch({ ...key, fromSeq: hang.fromSeq }), isPhase("running"));
     await c.agentrunCancel(key);
-    const ended = await collect(
-      c.watch({ ...key, fromSeq: hang.fromSeq }),
-      (ev) => ev.type === "turn_end",
-    );
+    const ended = await turnEvents(c, key, hang.fromSeq);
     assert.equal((ended.at(-1)!.payload as { stopReason: string }).stopReason, "cancelled");
     await waitPhase(ariRun(c, key), key, "idle");
 
@@ -127,48 +105,31 @@ Deno.test("ari: lifecycle of a test-agent run: prompt, watch, busy, cancel, stop
     assert.equal(await c.agentrunDelete(key), null);
     await assert.rejects(Deno.stat(idle.status.bundle!), Deno.errors.NotFound);
     await assert.rejects(c.agentrunGet(key), (e) => errorCode(e) === -32602);
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 Deno.test("ari: demo agent run reaches idle and answers a prompt", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
-  try {
-    await c.agentrunCreate({ metadata: key, spec: { agent: "demo" } });
-    const idle = await waitPhase(ariRun(c, key), key, ["idle", "error"]);
-    assert.equal(idle.status.phase, "idle", idle.status.errorMessage);
+  await withRunsDaemon(async ({ client: c }) => {
+    await createIdle(c, key, { agent: "demo" });
     const acc = await c.agentrunPrompt({ ...key, prompt: text("hello there") });
-    const turn = await collect(
-      c.watch({ ...key, fromSeq: acc.fromSeq }),
-      (ev) => ev.type === "turn_end",
-    );
+    const turn = await turnEvents(c, key, acc.fromSeq);
     assert.equal(turn.at(-1)?.type, "turn_end");
     assert.ok(turn.some((e) => e.type === "agent_message"));
     await c.agentrunStop(key);
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 Deno.test("ari: delete refuses a live run; restart keeps seq and resumes the session", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
-  try {
-    await c.agentrunCreate({ metadata: key, spec: { agent: "test" } });
-    const first = await waitPhase(ariRun(c, key), key, "idle");
+  await withRunsDaemon(async ({ client: c }) => {
+    const first = await createIdle(c, key);
     await assert.rejects(c.agentrunDelete(key), (e) => errorCode(e) === -32001);
     const acc = await c.agentrunPrompt({ ...key, prompt: text("say before") });
-    await collect(c.watch({ ...key, fromSeq: acc.fromSeq }), (ev) => ev.type === "turn_end");
+    await turnEvents(c, key, acc.fromSeq);
     await waitPhase(ariRun(c, key), key, "idle");
 
     const marked = await c.agentrunRestart(key);
     assert.equal(marked.status.phase, "restarting");
-    const again = await until("restarted", async () => {
-      const r = await c.agentrunGet(key);
-      return r.status.phase === "idle" && r.status.pid !== first.status.pid ? r : undefined;
-    });
+    const again = await waitRestarted(c, key, first.status.pid, "restarted");
     assert.equal(again.status.sessionId, first.status.sessionId, "ACP session resumed");
     const log = await logEvents(first.status.bundle!);
     assert.deepEqual(log.map((e) => e.seq), log.map((_, i) => i));
@@ -178,23 +139,14 @@ Deno.test("ari: delete refuses a live run; restart keeps seq and resumes the ses
 
     const acc2 = await c.agentrunPrompt({ ...key, prompt: text("say after") });
     assert.ok(acc2.fromSeq! > acc.fromSeq!);
-    await collect(c.watch({ ...key, fromSeq: acc2.fromSeq }), (ev) => ev.type === "turn_end");
+    await turnEvents(c, key, acc2.fromSeq);
     await c.agentrunStop(key);
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 Deno.test("ari: a run with a system prompt gets its system turn, on create and on restart", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
-  try {
-    await c.agentrunCreate({
-      metadata: key,
-      spec: { agent: "test", systemPrompt: "delay 400\nsay ready" },
-    });
-    const idle = await waitPhase(ariRun(c, key), key, ["idle", "error"]);
-    assert.equal(idle.status.phase, "idle", idle.status.errorMessage);
+  await withRunsDaemon(async ({ client: c }) => {
+    const idle = await createIdle(c, key, { agent: "test", systemPrompt: "delay 400\nsay ready" });
     const first = await logEvents(idle.status.bundle!);
     const systemTurn = first.filter((e) => e.type === "turn_start");
     assert.equal(systemTurn.length, 1);
@@ -202,36 +154,23 @@ Deno.test("ari: a run with a system prompt gets its system turn, on create and o
     assert.ok(first.some((e) => e.type === "agent_message" && /ready/.test(eventText(e))));
 
     await c.agentrunRestart(key);
-    const again = await until("restarted", async () => {
-      const r = await c.agentrunGet(key);
-      return r.status.phase === "idle" && r.status.pid !== idle.status.pid ? r : undefined;
-    });
+    const again = await waitRestarted(c, key, idle.status.pid, "restarted");
     assert.equal(again.status.errorMessage, undefined);
     await c.agentrunStop(key);
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 Deno.test("ari: a cancel sent right after the prompt is accepted ends the turn", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
-  try {
-    await c.agentrunCreate({ metadata: key, spec: { agent: "test" } });
-    await waitPhase(ariRun(c, key), key, "idle");
+  await withRunsDaemon(async ({ client: c }) => {
+    await createIdle(c, key);
     for (let i = 0; i < 4; i++) {
       const acc = await c.agentrunPrompt({ ...key, prompt: text("hang") });
       await c.agentrunCancel(key);
-      const turn = await collect(
-        c.watch({ ...key, fromSeq: acc.fromSeq }),
-        (ev) => ev.type === "turn_end",
-      );
+      const turn = await turnEvents(c, key, acc.fromSeq);
       const end = turn.at(-1);
       assert.ok(end?.type === "turn_end" && end.payload.stopReason === "cancelled");
       await waitPhase(ariRun(c, key), key, "idle", 10_000);
     }
     await c.agentrunStop(key);
-  } finally {
-    await d.close();
-  }
+  });
 });

@@ -2,6 +2,7 @@
  * Shared setup for the run-lifecycle tests: a temp root with a real Store, a ready workspace,
  * agents that run the demo or the scriptable test agent, and a RunSupervisor.
  */
+import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import type { AgentRun, RunKey } from "../../specs/ari.ts";
 import type { AgentRunEvent, Phase } from "../../specs/events.ts";
@@ -10,6 +11,8 @@ import { type Daemon, startDaemon } from "../../daemon/main.ts";
 import { rootPaths } from "../../daemon/context.ts";
 import { Store } from "../../daemon/store/store.ts";
 import { RunSupervisor, type RunSupervisorOptions } from "../../daemon/runs/run_supervisor.ts";
+import { readEventFiles } from "../../daemon/runs/event_files.ts";
+import { deadline, until } from "../support/wait.ts";
 
 export const TEST_AGENT = fileURLToPath(new URL("../agents/test_agent.ts", import.meta.url));
 export const DEMO_AGENT = fileURLToPath(
@@ -73,26 +76,6 @@ export function runInput(name: string, agent = "test", extra: Partial<AgentRun["
   return { metadata: { workspace: "ws", name }, spec: { agent, ...extra } };
 }
 
-/** Polls `fn` until it returns a value other than undefined; throws after `ms`. */
-export async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined> | T | undefined,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
-}
-
 export function waitPhase(
   get: (key: RunKey) => Promise<AgentRun | undefined>,
   key: RunKey,
@@ -107,16 +90,6 @@ export function waitPhase(
   }, ms).catch((err) => {
     throw new Error(`${err.message}; last status: ${JSON.stringify(last?.status)}`);
   });
-}
-
-export function pidAlive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
 }
 
 /** The event without the notification-only fields (watchId, workspace). */
@@ -207,18 +180,12 @@ export async function collect(
 ): Promise<AgentRunEvent[]> {
   const out: AgentRunEvent[] = [];
   const it = events[Symbol.asyncIterator]();
-  const deadline = Date.now() + ms;
+  const end = Date.now() + ms;
   try {
     while (true) {
-      const left = deadline - Date.now();
+      const left = end - Date.now();
       if (left <= 0) throw new Error(`collect: timed out after ${out.length} events`);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const next = await Promise.race([
-        it.next(),
-        new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), left))),
-      ]);
-      clearTimeout(timer);
-      if (next === "timeout") throw new Error(`collect: timed out after ${out.length} events`);
+      const next = await deadline(it.next(), left, `collect: after ${out.length} events`);
       if (next.done) return out;
       out.push(next.value);
       if (stop(next.value)) return out;
@@ -228,34 +195,46 @@ export async function collect(
   }
 }
 
-/** Pids of live processes whose command line contains `needle` (Linux /proc). */
-export function processesWith(needle: string): number[] {
-  const out: number[] = [];
-  for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    try {
-      const cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`);
-      if (cmd.includes(needle) && pidAlive(Number(e.name))) out.push(Number(e.name));
-    } catch {
-      // gone
-    }
-  }
+export const isTurnEnd = (ev: AgentRunEvent): boolean => ev.type === "turn_end";
+
+/** The events of the turn that starts at `fromSeq`, up to its turn_end. */
+export function turnEvents(c: AriClient, key: RunKey, fromSeq?: number): Promise<AgentRunEvent[]> {
+  return collect(c.watch({ ...key, fromSeq }), isTurnEnd);
+}
+
+/** The events in the event log of `bundle`, from `fromSeq`. */
+export async function logEvents(bundle: string, fromSeq = 0): Promise<AgentRunEvent[]> {
+  const out: AgentRunEvent[] = [];
+  for await (const ev of readEventFiles(`${bundle}/events`, fromSeq)) out.push(ev);
   return out;
 }
 
-/** Pids of live processes whose working directory is `dir` (the agents of a workspace). */
-export function processesIn(dir: string): number[] {
-  const real = Deno.realPathSync(dir);
-  const out: number[] = [];
-  for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    try {
-      if (Deno.readLinkSync(`/proc/${e.name}/cwd`) === real && pidAlive(Number(e.name))) {
-        out.push(Number(e.name));
-      }
-    } catch {
-      // gone, or not ours to read
-    }
+/** Creates the run and waits until it is idle (fails at once if it ends in error). */
+export async function createIdle(
+  c: AriClient,
+  key: RunKey,
+  spec: AgentRun["spec"] = { agent: "test" },
+): Promise<AgentRun> {
+  await c.agentrunCreate({ metadata: key, spec });
+  const idle = await waitPhase(ariRun(c, key), key, ["idle", "error"]);
+  assert.equal(idle.status.phase, "idle", idle.status.errorMessage);
+  return idle;
+}
+
+/** Waits until the run is idle again under another agent-run than `pid` (it restarted). */
+export function waitRestarted(c: AriClient, key: RunKey, pid: number | undefined, what: string) {
+  return until(what, async () => {
+    const r = await c.agentrunGet(key);
+    return r.status.phase === "idle" && r.status.pid !== pid ? r : undefined;
+  });
+}
+
+/** Runs `fn` against a fresh {@link startRunsDaemon}; closes it afterwards. */
+export async function withRunsDaemon(fn: (d: RunsDaemon) => Promise<void>): Promise<void> {
+  const d = await startRunsDaemon();
+  try {
+    await fn(d);
+  } finally {
+    await d.close();
   }
-  return out;
 }

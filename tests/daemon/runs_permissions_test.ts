@@ -6,20 +6,20 @@
  */
 import assert from "node:assert/strict";
 import type { RunKey } from "../../specs/ari.ts";
-import { errorCode } from "../../specs/errors.ts";
-import { type AgentRunEvent, eventText } from "../../specs/events.ts";
+import { eventText } from "../../specs/events.ts";
 import type { AriClient } from "../../ctl/ari_client.ts";
 import { MUTATING_METHODS } from "../../daemon/context.ts";
-import { ariRun, collect, startRunsDaemon, text, until, waitPhase } from "./runs_helpers.ts";
-
-async function code(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    return errorCode(err);
-  }
-  return undefined;
-}
+import { codeOf as code } from "../support/rpc.ts";
+import { until } from "../support/wait.ts";
+import {
+  ariRun,
+  createIdle,
+  startRunsDaemon,
+  text,
+  turnEvents,
+  waitPhase,
+  withRunsDaemon,
+} from "./runs_helpers.ts";
 
 function pendingCount(c: AriClient, key: RunKey, n: number) {
   return until(`pendingPermissions = ${n}`, async () => {
@@ -28,20 +28,15 @@ function pendingCount(c: AriClient, key: RunKey, n: number) {
   });
 }
 
-const isTurnEnd = (ev: AgentRunEvent) => ev.type === "turn_end";
-
 Deno.test("respond_permission waits for recovery; listing does not", () => {
   assert.ok(MUTATING_METHODS.has("agentrun/respond_permission"));
   assert.ok(!MUTATING_METHODS.has("agentrun/permissions"));
 });
 
 Deno.test("ari: ask → pending 1 → approve → pending 0; -32602/-32001 where due", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
   const key = { workspace: "ws", name: "p" };
-  try {
-    await c.agentrunCreate({ metadata: key, spec: { agent: "test", permissions: "ask" } });
-    const idle = await waitPhase(ariRun(c, key), key, "idle");
+  await withRunsDaemon(async ({ client: c }) => {
+    const idle = await createIdle(c, key, { agent: "test", permissions: "ask" });
     assert.equal(idle.status.pendingPermissions, 0);
     assert.deepEqual(await c.agentrunPermissions(key), { items: [] });
 
@@ -80,7 +75,7 @@ Deno.test("ari: ask → pending 1 → approve → pending 0; -32602/-32001 where
       optionId: "allow_once",
     });
     await pendingCount(c, key, 0);
-    const events = await collect(c.watch({ ...key, fromSeq: acc.fromSeq }), isTurnEnd);
+    const events = await turnEvents(c, key, acc.fromSeq);
     assert.equal(
       events.filter((e) => e.type === "agent_message").map(eventText).join(""),
       "permission:selected:allow_once",
@@ -111,9 +106,7 @@ Deno.test("ari: ask → pending 1 → approve → pending 0; -32602/-32001 where
       -32001,
     );
     assert.equal(await code(c.agentrunPermissions({ workspace: "ws", name: "ghost" })), -32602);
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 Deno.test("ari: a pending request is counted again after an agentd restart", async () => {

@@ -1,21 +1,25 @@
 import assert from "node:assert/strict";
 import type { RestartPolicy, RunKey } from "../../specs/ari.ts";
 import type { AriClient } from "../../ctl/ari_client.ts";
-import { ariRun, pidAlive, startRunsDaemon, text, until, waitPhase } from "./runs_helpers.ts";
+import { pidAlive, waitGone } from "../support/process.ts";
+import { sleep } from "../support/wait.ts";
+import {
+  ariRun,
+  createIdle,
+  text,
+  waitPhase,
+  waitRestarted,
+  withRunsDaemon,
+} from "./runs_helpers.ts";
 
 async function startRun(c: AriClient, name: string, restartPolicy?: RestartPolicy) {
   const key: RunKey = { workspace: "ws", name };
-  await c.agentrunCreate({
-    metadata: key,
-    spec: { agent: "test", ...(restartPolicy ? { restartPolicy } : {}) },
-  });
-  return { key, run: await waitPhase(ariRun(c, key), key, "idle") };
+  const spec = { agent: "test", ...(restartPolicy ? { restartPolicy } : {}) };
+  return { key, run: await createIdle(c, key, spec) };
 }
 
 Deno.test("policy never: an agent crash leaves the run stopped with its exit code", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
-  try {
+  await withRunsDaemon(async ({ client: c }) => {
     const { key, run } = await startRun(c, "n");
     await c.agentrunPrompt({ ...key, prompt: text("crash 3") });
     const stopped = await waitPhase(ariRun(c, key), key, ["stopped", "error"]);
@@ -26,21 +30,14 @@ Deno.test("policy never: an agent crash leaves the run stopped with its exit cod
     assert.equal(stopped.status.restartCount ?? 0, 0);
     assert.equal(stopped.status.pid, undefined);
     assert.ok(!pidAlive(run.status.pid!), "the agent-run exited with its agent");
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 Deno.test("policy on-failure: restarts after a crash, not after a clean exit", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
-  try {
+  await withRunsDaemon(async ({ client: c }) => {
     const { key, run } = await startRun(c, "f", "on-failure");
     await c.agentrunPrompt({ ...key, prompt: text("crash 3") });
-    const back = await until("restarted", async () => {
-      const r = await c.agentrunGet(key);
-      return r.status.phase === "idle" && r.status.pid !== run.status.pid ? r : undefined;
-    });
+    const back = await waitRestarted(c, key, run.status.pid, "restarted");
     assert.equal(back.status.restartCount, 1);
     assert.equal(back.status.lastExit?.exitCode, 3);
     assert.equal(back.status.sessionId, run.status.sessionId, "session resumed");
@@ -50,37 +47,26 @@ Deno.test("policy on-failure: restarts after a crash, not after a clean exit", a
     const stopped = await waitPhase(ariRun(c, key), key, "stopped");
     assert.equal(stopped.status.lastExit?.exitCode, 0);
     assert.equal(stopped.status.restartCount, 1);
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 Deno.test("policy always: restarts after a clean exit; stop is not restarted", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
-  try {
+  await withRunsDaemon(async ({ client: c }) => {
     const { key, run } = await startRun(c, "w", "always");
     await c.agentrunPrompt({ ...key, prompt: text("crash 0") });
-    const back = await until("restarted", async () => {
-      const r = await c.agentrunGet(key);
-      return r.status.phase === "idle" && r.status.pid !== run.status.pid ? r : undefined;
-    });
+    const back = await waitRestarted(c, key, run.status.pid, "restarted");
     assert.equal(back.status.restartCount, 1);
     assert.equal(back.status.lastExit?.exitCode, 0);
     await c.agentrunStop(key);
-    await new Promise((r) => setTimeout(r, 1_500));
+    await sleep(1_500);
     const after = await c.agentrunGet(key);
     assert.equal(after.status.phase, "stopped");
     assert.equal(after.status.restartCount, 1);
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 Deno.test("kill -9 of an agent-run: run stopped with a reason, agent gone", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
-  try {
+  await withRunsDaemon(async ({ client: c }) => {
     const { key, run } = await startRun(c, "k");
     const state = JSON.parse(await Deno.readTextFile(`${run.status.bundle}/state.json`));
     Deno.kill(run.status.pid!, "SIGKILL");
@@ -88,8 +74,6 @@ Deno.test("kill -9 of an agent-run: run stopped with a reason, agent gone", asyn
     assert.equal(stopped.status.phase, "stopped");
     assert.match(stopped.status.errorMessage ?? "", /SIGKILL/);
     assert.equal(stopped.status.lastExit?.signal, "SIGKILL");
-    await until("agent gone", () => pidAlive(state.pid) ? undefined : true, 10_000);
-  } finally {
-    await d.close();
-  }
+    await waitGone(state.pid, "agent gone");
+  });
 });

@@ -3,67 +3,31 @@
  * the middle of streaming turns, and started again on the same root.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { AriClient } from "../../ctl/ari_client.ts";
 import type { RunKey } from "../../specs/ari.ts";
-import { type AgentRunEvent, eventText } from "../../specs/events.ts";
-import { readEventFiles } from "../../daemon/runs/event_files.ts";
+import { eventText } from "../../specs/events.ts";
+import { killChild, killGroup, pidAlive } from "../support/process.ts";
+import { spawnServer } from "../support/server.ts";
+import { sleep } from "../support/wait.ts";
 import {
   ariRun,
   collect,
+  createIdle,
   envelope,
-  pidAlive,
+  isTurnEnd,
+  logEvents,
   setupAri,
   startRunsDaemon,
   text,
-  until,
+  turnEvents,
   waitPhase,
+  waitRestarted,
 } from "./runs_helpers.ts";
 
-const MASS = fileURLToPath(new URL("../../mass.ts", import.meta.url));
-
-interface Server {
-  child: Deno.ChildProcess;
-  client: AriClient;
-}
-
-async function startServer(root: string): Promise<Server> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MASS, "server", "--root", root, "--log-level", "debug"],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const client = await until("daemon socket", async () => {
-    const c = await AriClient.connect(`${root}/mass.sock`, {
-      connectTimeoutMs: 1_000,
-      requestTimeoutMs: 60_000,
-    });
-    try {
-      const info = await c.systemInfo();
-      if (info.recovery.phase === "complete") return c;
-    } catch {
-      // not ready
-    }
-    c.close();
-    return undefined;
-  });
-  return { child, client };
-}
-
-async function logEvents(bundle: string, fromSeq: number, toSeq: number) {
-  const out: AgentRunEvent[] = [];
-  for await (const ev of readEventFiles(`${bundle}/events`, fromSeq)) {
-    if (ev.seq > toSeq) break;
-    out.push(ev);
-  }
-  return out;
-}
+const startServer = (root: string) => spawnServer(root, { args: ["--log-level", "debug"] });
 
 /** About 2 s of streaming: 8 bursts of 1000 chunks, 250 ms apart. */
 const STREAM = Array.from({ length: 8 }, () => "delay 250\nchunks 1000").join("\n");
-
-const isTurnEnd = (ev: AgentRunEvent) => ev.type === "turn_end";
 
 Deno.test("recovery: kill -9 of agentd mid-stream loses and duplicates nothing", async () => {
   const root = await Deno.makeTempDir({ prefix: "m", dir: "/tmp" });
@@ -99,7 +63,7 @@ Deno.test("recovery: kill -9 of agentd mid-stream loses and duplicates nothing",
       return { key, fromSeq: acc.fromSeq!, events, c };
     }));
 
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     server.client.close();
     Deno.kill(server.child.pid, "SIGKILL");
     const killedAt = new Date().toISOString();
@@ -118,7 +82,7 @@ Deno.test("recovery: kill -9 of agentd mid-stream loses and duplicates nothing",
       const got = (await t.events).map(envelope);
       t.c.close();
       const bundle = `${root}/runs/ws/${t.key.name}`;
-      const onDisk = await logEvents(bundle, t.fromSeq, got.at(-1)!.seq);
+      const onDisk = (await logEvents(bundle, t.fromSeq)).filter((e) => e.seq <= got.at(-1)!.seq);
       assert.equal(got.length, onDisk.length, `${t.key.name}: every event exactly once`);
       assert.deepEqual(got, onDisk);
       const chunks = got.filter((e) => /^chunk-/.test(eventText(e)));
@@ -129,7 +93,7 @@ Deno.test("recovery: kill -9 of agentd mid-stream loses and duplicates nothing",
 
     // Prompts work afterwards.
     const acc = await c.agentrunPrompt({ ...keys[0], prompt: text("say after") });
-    const after = await collect(c.watch({ ...keys[0], fromSeq: acc.fromSeq }), isTurnEnd);
+    const after = await turnEvents(c, keys[0], acc.fromSeq);
     assert.ok(after.some((e) => e.type === "agent_message"));
     await waitPhase(ariRun(c, keys[0]), keys[0], "idle");
 
@@ -141,10 +105,7 @@ Deno.test("recovery: kill -9 of agentd mid-stream loses and duplicates nothing",
 
     // A recovered run keeps its restart policy.
     await c.agentrunPrompt({ ...onFailure, prompt: text("crash 3") });
-    const back = await until("pf restarted", async () => {
-      const r = await c.agentrunGet(onFailure);
-      return r.status.phase === "idle" && r.status.pid !== before.get("pf") ? r : undefined;
-    });
+    const back = await waitRestarted(c, onFailure, before.get("pf"), "pf restarted");
     assert.equal(back.status.restartCount, 1);
     pids.push(back.status.pid!);
 
@@ -152,19 +113,9 @@ Deno.test("recovery: kill -9 of agentd mid-stream loses and duplicates nothing",
     for (const pid of pids) assert.ok(!pidAlive(pid));
   } finally {
     server.client.close();
-    try {
-      Deno.kill(server.child.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
+    killChild(server.child, "SIGTERM");
     await server.child.status;
-    for (const pid of pids) {
-      try {
-        Deno.kill(-pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
+    for (const pid of pids) killGroup(pid);
     await Deno.remove(root, { recursive: true }).catch(() => {});
   }
 });
@@ -174,8 +125,7 @@ Deno.test("recovery: graceful agentd restart in-process re-attaches; stop still 
   const root = d.root;
   const key = { workspace: "ws", name: "g" };
   try {
-    await d.client.agentrunCreate({ metadata: key, spec: { agent: "test" } });
-    const first = await waitPhase(ariRun(d.client, key), key, "idle");
+    const first = await createIdle(d.client, key);
     await d.client.agentrunPrompt({ ...key, prompt: text("delay 300\nsay during") });
     d.client.close();
     await d.daemon.close();
@@ -186,7 +136,7 @@ Deno.test("recovery: graceful agentd restart in-process re-attaches; stop still 
     assert.equal(again.status.pid, first.status.pid);
     await waitPhase(ariRun(d.client, key), key, "idle");
     const acc = await d.client.agentrunPrompt({ ...key, prompt: text("say after") });
-    await collect(d.client.watch({ ...key, fromSeq: acc.fromSeq }), isTurnEnd);
+    await turnEvents(d.client, key, acc.fromSeq);
     await d.client.agentrunStop(key);
     assert.equal((await d.client.agentrunGet(key)).status.phase, "stopped");
     assert.ok(!pidAlive(first.status.pid!));

@@ -7,20 +7,11 @@ import { AriClient } from "../../ctl/ari_client.ts";
 import { readEventFiles } from "../../daemon/runs/event_files.ts";
 import { startDaemon } from "../../daemon/main.ts";
 import { AriMethods } from "../../specs/ari.ts";
-import { errorCode } from "../../specs/errors.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
-import { ariRun, collect, startRunsDaemon, waitPhase } from "./runs_helpers.ts";
+import { codeOf as code } from "../support/rpc.ts";
+import { collect, createIdle, withRunsDaemon } from "./runs_helpers.ts";
 
 const key = { workspace: "ws", name: "chat" };
-
-async function code(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    return errorCode(err);
-  }
-  return undefined;
-}
 
 function audited(operation: string): (ev: AgentRunEvent) => boolean {
   return (ev) =>
@@ -34,12 +25,8 @@ function currentModelOption(options: unknown[] | undefined): unknown {
 }
 
 Deno.test("session: set_mode and set_model reach the live agent-run; status shows them", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
-  try {
-    await c.agentrunCreate({ metadata: key, spec: { agent: "demo" } });
-    const idle = await waitPhase(ariRun(c, key), key, ["idle", "error"]);
-    assert.equal(idle.status.phase, "idle", idle.status.errorMessage);
+  await withRunsDaemon(async ({ client: c }) => {
+    await createIdle(c, key, { agent: "demo" });
 
     const before = await c.agentrunStatus(key);
     assert.equal(before.state.phase, "idle");
@@ -80,15 +67,11 @@ Deno.test("session: set_mode and set_model reach the live agent-run; status show
     assert.equal(still.state.session?.models?.currentModelId, "demo-large");
     assert.equal(still.state.session?.currentMode, "plan");
     await c.agentrunStop(key);
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 Deno.test("session: unknown run and bad params are -32602", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
-  try {
+  await withRunsDaemon(async ({ client: c }) => {
     const nope = { workspace: "ws", name: "nope" };
     assert.equal(await code(c.agentrunSetModel({ ...nope, modelId: "m" })), -32602);
     assert.equal(await code(c.agentrunSetMode({ ...nope, modeId: "plan" })), -32602);
@@ -100,18 +83,12 @@ Deno.test("session: unknown run and bad params are -32602", async () => {
     assert.equal(await code(c.call(AriMethods.agentrunSetMode, { ...nope, modeId: 7 })), -32602);
     assert.equal(await code(c.call(AriMethods.agentrunStatus, null)), -32602);
     assert.equal(await code(c.call(AriMethods.agentrunStatus, { name: "x" })), -32602);
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 Deno.test("session: a stopped run refuses set_* (-32001); status reads its state.json", async () => {
-  const d = await startRunsDaemon();
-  const c = d.client;
-  try {
-    await c.agentrunCreate({ metadata: key, spec: { agent: "demo" } });
-    const idle = await waitPhase(ariRun(c, key), key, ["idle", "error"]);
-    assert.equal(idle.status.phase, "idle", idle.status.errorMessage);
+  await withRunsDaemon(async ({ client: c }) => {
+    await createIdle(c, key, { agent: "demo" });
     await c.agentrunSetMode({ ...key, modeId: "plan" });
     await c.agentrunStop(key);
     const stopped = await c.agentrunGet(key);
@@ -134,9 +111,7 @@ Deno.test("session: a stopped run refuses set_* (-32001); status reads its state
     // Without a state.json there is nothing to report.
     await Deno.remove(`${stopped.status.bundle}/state.json`);
     assert.equal(await code(c.agentrunStatus(key)), -32001);
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 Deno.test("session: set_model and set_mode wait for recovery; status does not", async () => {

@@ -1,28 +1,42 @@
 import assert from "node:assert/strict";
+import type { RunKey } from "../../specs/ari.ts";
 import { errorCode } from "../../specs/errors.ts";
-import type { AgentRunEvent } from "../../specs/events.ts";
-import { readEventFiles } from "../../daemon/runs/event_files.ts";
+import type { Phase } from "../../specs/events.ts";
 import { BOOTSTRAP_LOST } from "../../daemon/runs/recovery.ts";
+import { pidAlive, processesIn, processesWith, waitGone } from "../support/process.ts";
+import { sleep, until } from "../support/wait.ts";
 import {
-  pidAlive,
-  processesIn,
-  processesWith,
+  logEvents,
   runInput,
+  type RunsFixture,
   runsFixture,
   TEST_AGENT,
   text,
-  until,
   waitPhase,
 } from "./runs_helpers.ts";
 
 const key = { workspace: "ws", name: "a" };
 
-Deno.test("supervisor: create → idle, prompt → idle, stop kills the group, delete", async () => {
+/** Runs `fn` against a fresh {@link runsFixture}; closes it afterwards. */
+async function withFixture(fn: (fx: RunsFixture) => Promise<void>): Promise<void> {
   const fx = await runsFixture();
   try {
+    await fn(fx);
+  } finally {
+    await fx.close();
+  }
+}
+
+/** Waits until the stored run `k` is in one of `phases`. */
+function storedPhase(fx: RunsFixture, phases: Phase | Phase[], k: RunKey = key) {
+  return waitPhase((k) => fx.store.getRun(k), k, phases);
+}
+
+Deno.test("supervisor: create → idle, prompt → idle, stop kills the group, delete", async () => {
+  await withFixture(async (fx) => {
     const created = await fx.runs.create(runInput("a"));
     assert.equal(created.status.phase, "creating");
-    const idle = await waitPhase((k) => fx.store.getRun(k), key, ["idle", "error"]);
+    const idle = await storedPhase(fx, ["idle", "error"]);
     assert.equal(idle.status.phase, "idle", idle.status.errorMessage);
     assert.ok(idle.status.pid);
     assert.ok(idle.status.sessionId);
@@ -35,12 +49,9 @@ Deno.test("supervisor: create → idle, prompt → idle, stop kills the group, d
     assert.equal(acc.accepted, true);
     assert.equal(typeof acc.fromSeq, "number");
     await assert.rejects(fx.runs.prompt(key, text("say again")), (e) => errorCode(e) === -32001);
-    await waitPhase((k) => fx.store.getRun(k), key, "idle");
+    await storedPhase(fx, "idle");
 
-    const events: AgentRunEvent[] = [];
-    for await (const ev of readEventFiles(`${idle.status.bundle}/events`, acc.fromSeq)) {
-      events.push(ev);
-    }
+    const events = await logEvents(idle.status.bundle!, acc.fromSeq);
     assert.ok(events.some((e) => e.type === "turn_end"));
     assert.ok(events.some((e) => e.type === "agent_message"));
 
@@ -53,39 +64,32 @@ Deno.test("supervisor: create → idle, prompt → idle, stop kills the group, d
     await fx.runs.delete(key);
     await assert.rejects(Deno.stat(idle.status.bundle!), Deno.errors.NotFound);
     assert.equal(await fx.store.getRun(key), undefined);
-  } finally {
-    await fx.close();
-  }
+  });
 });
 
 Deno.test("supervisor: restart continues the seq on the same bundle", async () => {
-  const fx = await runsFixture();
-  try {
+  await withFixture(async (fx) => {
     await fx.runs.create(runInput("a"));
-    await waitPhase((k) => fx.store.getRun(k), key, "idle");
+    await storedPhase(fx, "idle");
     await fx.runs.prompt(key, text("say one"));
     const first = await until("turn one", async () => {
       const r = await fx.runs.get(key);
       return r.status.phase === "idle" && (r.status.lastSeq ?? -1) > 0 ? r : undefined;
     });
     await fx.runs.restart(key);
-    const again = await waitPhase((k) => fx.store.getRun(k), key, ["idle", "error"]);
+    const again = await storedPhase(fx, ["idle", "error"]);
     assert.equal(again.status.phase, "idle", again.status.errorMessage);
     assert.notEqual(again.status.pid, first.status.pid);
     assert.equal(again.status.restartCount, 1);
-    const seqs: number[] = [];
-    for await (const ev of readEventFiles(`${again.status.bundle}/events`)) seqs.push(ev.seq);
+    const seqs = (await logEvents(again.status.bundle!)).map((ev) => ev.seq);
     assert.deepEqual(seqs, seqs.map((_, i) => i), "one continuous sequence");
     assert.ok(seqs.length > (first.status.lastSeq ?? 0) + 1);
     await fx.runs.stop(key);
-  } finally {
-    await fx.close();
-  }
+  });
 });
 
 Deno.test("supervisor: stop during creating does not wait for the bootstrap, leaves nothing", async () => {
-  const fx = await runsFixture();
-  try {
+  await withFixture(async (fx) => {
     await fx.store.createAgent({
       metadata: { name: "slow" },
       spec: {
@@ -97,48 +101,42 @@ Deno.test("supervisor: stop during creating does not wait for the bootstrap, lea
     const bundle = `${fx.root}/runs/ws/a`;
     const agents = await until("agent spawned", () => {
       const found = processesIn(fx.wsPath);
-      return found.length > 0 ? found : undefined;
+      return found.length > 0 && found;
     });
     const stopped = await fx.runs.stop(key);
     assert.equal(stopped.status.phase, "stopped");
-    await until("no agent-run left", () => processesWith(bundle).length ? undefined : true, 10_000);
-    await until("agent gone", () => agents.some(pidAlive) ? undefined : true, 10_000);
-  } finally {
-    await fx.close();
-  }
+    await until("no agent-run left", () => processesWith(bundle).length === 0, 10_000);
+    await waitGone(agents, "agent gone");
+  });
 });
 
 Deno.test("supervisor: restart during creating starts exactly one agent-run", async () => {
-  const fx = await runsFixture();
-  try {
+  await withFixture(async (fx) => {
     await fx.store.createAgent({
       metadata: { name: "slowish" },
       spec: { command: Deno.execPath(), args: ["run", "-A", TEST_AGENT, "--init-delay", "500"] },
     });
     await fx.runs.create(runInput("a", "slowish"));
     const bundle = `${fx.root}/runs/ws/a`;
-    await until("agent-run spawned", () => processesWith(bundle).length > 0 ? true : undefined);
+    await until("agent-run spawned", () => processesWith(bundle).length > 0);
     await fx.runs.restart(key);
     await fx.runs.restart(key);
-    const idle = await waitPhase((k) => fx.store.getRun(k), key, ["idle", "error"]);
+    const idle = await storedPhase(fx, ["idle", "error"]);
     assert.equal(idle.status.phase, "idle", idle.status.errorMessage);
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     const runners = processesWith(bundle).filter((p) =>
       Deno.readTextFileSync(`/proc/${p}/cmdline`).includes("--bundle")
     );
     assert.deepEqual(runners, [idle.status.pid]);
     assert.equal((await fx.store.getRun(key))!.status.phase, "idle");
     await fx.runs.stop(key);
-  } finally {
-    await fx.close();
-  }
+  });
 });
 
 Deno.test("supervisor: a failed prompt is reported on the run", async () => {
-  const fx = await runsFixture();
-  try {
+  await withFixture(async (fx) => {
     await fx.runs.create(runInput("a"));
-    await waitPhase((k) => fx.store.getRun(k), key, "idle");
+    await storedPhase(fx, "idle");
     await fx.runs.prompt(key, text("error -32603 boom"));
     const failed = await until("failure reported", async () => {
       const r = await fx.store.getRun(key);
@@ -147,14 +145,11 @@ Deno.test("supervisor: a failed prompt is reported on the run", async () => {
     assert.match(failed.status.errorMessage!, /prompt failed: .*boom/);
     assert.equal(failed.status.phase, "idle");
     await fx.runs.stop(key);
-  } finally {
-    await fx.close();
-  }
+  });
 });
 
 Deno.test("supervisor: recovery without agent-runs: creating → error, idle → stopped, restarting → started", async () => {
-  const fx = await runsFixture();
-  try {
+  await withFixture(async (fx) => {
     for (const [name, phase] of [["c", "creating"], ["i", "idle"], ["r", "restarting"]] as const) {
       await fx.store.createRun({
         metadata: { workspace: "ws", name },
@@ -170,13 +165,8 @@ Deno.test("supervisor: recovery without agent-runs: creating → error, idle →
     const i = (await fx.store.getRun({ workspace: "ws", name: "i" }))!;
     assert.equal(i.status.phase, "stopped");
     assert.match(i.status.errorMessage!, /^agent-run not recovered after daemon restart: /);
-    const r = await waitPhase((k) => fx.store.getRun(k), { workspace: "ws", name: "r" }, [
-      "idle",
-      "error",
-    ]);
+    const r = await storedPhase(fx, ["idle", "error"], { workspace: "ws", name: "r" });
     assert.equal(r.status.phase, "idle", r.status.errorMessage);
     await fx.runs.stop({ workspace: "ws", name: "r" });
-  } finally {
-    await fx.close();
-  }
+  });
 });

@@ -9,7 +9,8 @@ import { daemonStatus, stopDaemon } from "../../daemon/cli.ts";
 import { rootPaths } from "../../daemon/context.ts";
 import { startDaemon } from "../../daemon/main.ts";
 import { resolveRoot, RootLockedError } from "../../daemon/root_lock.ts";
-import { rpcError, startTestDaemon, tempRoot, waitFor } from "./ari_helpers.ts";
+import { until } from "../support/wait.ts";
+import { rpcError, startTestDaemon, tempRoot } from "./ari_helpers.ts";
 
 const MASS_TS = fileURLToPath(new URL("../../mass.ts", import.meta.url));
 
@@ -106,7 +107,7 @@ Deno.test("stale socket and pid file from a dead daemon are replaced", async () 
     stdin: "null",
     stdout: "null",
   }).spawn();
-  await waitFor(
+  await until(
     "stale socket",
     () => Deno.lstat(paths.socket).then((s) => s.isSocket || undefined, () => undefined),
   );
@@ -190,7 +191,7 @@ Deno.test({
     }).spawn();
     const stderr = new Response(server.stderr).text();
     try {
-      const client = await waitFor("daemon socket", async () => {
+      const client = await until("daemon socket", async () => {
         try {
           return await AriClient.connect(paths.socket, { connectTimeoutMs: 500 });
         } catch {

@@ -5,10 +5,10 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { AriClient } from "../../ctl/ari_client.ts";
-import { tempRoot, waitFor } from "./ari_helpers.ts";
+import { until } from "../support/wait.ts";
+import { setupTestAgent, tempRoot } from "./ari_helpers.ts";
 
 const MASS = fileURLToPath(new URL("../../mass.ts", import.meta.url));
-const TEST_AGENT = fileURLToPath(new URL("../agents/test_agent.ts", import.meta.url));
 const key = { workspace: "w", name: "r" };
 
 function mass(args: string[]) {
@@ -25,21 +25,10 @@ Deno.test("mass daemon restart: same pid, runs re-attached, prompts still work",
   let client: AriClient | undefined;
   try {
     const socket = `${root}/mass.sock`;
-    client = await waitFor("daemon socket", () => AriClient.connect(socket).catch(() => undefined));
-    await client.agentCreate({
-      metadata: { name: "t" },
-      spec: { command: Deno.execPath(), args: ["run", "-A", TEST_AGENT] },
-    });
-    await client.workspaceCreate({
-      metadata: { name: "w" },
-      spec: { source: { type: "emptyDir" } },
-    });
-    await waitFor(
-      "workspace",
-      async () => (await client!.workspaceGet("w")).status.phase === "ready" || undefined,
-    );
+    client = await until("daemon socket", () => AriClient.connect(socket).catch(() => undefined));
+    await setupTestAgent(client);
     await client.agentrunCreate({ metadata: key, spec: { agent: "t" } });
-    const runnerPid = await waitFor("idle run", async () => {
+    const runnerPid = await until("idle run", async () => {
       const r = await client!.agentrunGet(key);
       return r.status.phase === "idle" ? r.status.pid : undefined;
     }, 60_000);
@@ -54,7 +43,7 @@ Deno.test("mass daemon restart: same pid, runs re-attached, prompts still work",
     client = await AriClient.connect(socket);
     const after = await client.systemInfo();
     assert.equal(after.pid, before.pid, "restarted in place");
-    await waitFor(
+    await until(
       "recovery",
       async () => (await client!.systemInfo()).recovery.phase === "complete" || undefined,
     );

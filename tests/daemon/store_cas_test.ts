@@ -1,28 +1,10 @@
 import assert from "node:assert/strict";
-import { PhaseConflictError, Store } from "../../daemon/store/mod.ts";
+import { PhaseConflictError } from "../../daemon/store/mod.ts";
 import { ErrorCode } from "../../specs/errors.ts";
-import type { RunKey } from "../../specs/ari.ts";
-
-async function withRun(fn: (store: Store, key: RunKey) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mstore" });
-  const store = await Store.open(`${dir}/mass.kv`);
-  try {
-    await store.createWorkspace({
-      metadata: { name: "w" },
-      spec: { source: { type: "emptyDir" } },
-      status: { phase: "ready" },
-    });
-    const key = { workspace: "w", name: "r" };
-    await store.createRun({ metadata: key, spec: { agent: "a" }, status: { phase: "idle" } });
-    await fn(store, key);
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { EMPTY, withRun } from "./store_helpers.ts";
 
 Deno.test("store: concurrent idle→running CAS: exactly one wins, the others see the phase", async () => {
-  await withRun(async (store, key) => {
+  await withRun("idle", async (store, key) => {
     const results = await Promise.allSettled(
       Array.from({ length: 10 }, (_, i) =>
         store.casRun(key, ["idle"], (r) => {
@@ -50,7 +32,7 @@ Deno.test("store: concurrent idle→running CAS: exactly one wins, the others se
 });
 
 Deno.test("store: CAS retries through unrelated concurrent writes while the precondition holds", async () => {
-  await withRun(async (store, key) => {
+  await withRun("idle", async (store, key) => {
     // Many writers bump a field without changing the phase; each CAS must still succeed
     // (conflicts are retried because the run stays idle).
     const n = 20;
@@ -66,7 +48,7 @@ Deno.test("store: CAS retries through unrelated concurrent writes while the prec
 });
 
 Deno.test("store: CAS custom conflict message and untouched record on failure", async () => {
-  await withRun(async (store, key) => {
+  await withRun("idle", async (store, key) => {
     const before = await store.getRun(key);
     const err = await store.casRun(key, ["running"], (r) => {
       r.status.phase = "restarting";
@@ -78,7 +60,7 @@ Deno.test("store: CAS custom conflict message and untouched record on failure", 
 });
 
 Deno.test("store: a throwing mutator writes nothing", async () => {
-  await withRun(async (store, key) => {
+  await withRun("idle", async (store, key) => {
     const before = await store.getRun(key);
     await assert.rejects(
       () =>
@@ -93,11 +75,8 @@ Deno.test("store: a throwing mutator writes nothing", async () => {
 });
 
 Deno.test("store: workspace CAS pending→ready, then a second writer loses", async () => {
-  await withRun(async (store) => {
-    await store.createWorkspace({
-      metadata: { name: "p" },
-      spec: { source: { type: "emptyDir" } },
-    });
+  await withRun("idle", async (store) => {
+    await store.createWorkspace({ metadata: { name: "p" }, spec: EMPTY });
     const [a, b] = await Promise.allSettled([
       store.casWorkspace("p", ["pending"], (w) => {
         w.status = { phase: "ready", path: "/x" };
@@ -113,7 +92,7 @@ Deno.test("store: workspace CAS pending→ready, then a second writer loses", as
 });
 
 Deno.test("store: getRun never returns a value older than the last completed write", async () => {
-  await withRun(async (store, key) => {
+  await withRun("idle", async (store, key) => {
     assert.equal((await store.getRun(key))?.status.phase, "idle"); // now cached
     const phases = ["running", "idle", "stopped"] as const;
     for (const phase of phases) {

@@ -1,22 +1,9 @@
 import assert from "node:assert/strict";
-import { Store } from "../../daemon/store/mod.ts";
 import { AlreadyExistsError } from "../../daemon/store/mod.ts";
 import { ConflictError, ErrorCode, errorCode, NotFoundError } from "../../specs/errors.ts";
-import type { WorkspaceSpec } from "../../specs/ari.ts";
+import { EMPTY, readyWorkspace, withStore } from "./store_helpers.ts";
 
-const EMPTY: WorkspaceSpec = { source: { type: "emptyDir" } };
 const RFC3339_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-async function withStore(fn: (store: Store, dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mstore" });
-  const store = await Store.open(`${dir}/mass.kv`);
-  try {
-    await fn(store, dir);
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** A clock that moves 1 s per call, so createdAt/updatedAt differences are visible. */
 function steppingClock(): () => Date {
@@ -59,9 +46,7 @@ Deno.test("store: workspace create/get/list/put/delete", async () => {
 });
 
 Deno.test("store: createdAt kept and updatedAt bumped on every write", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "mstore" });
-  const store = await Store.open(`${dir}/mass.kv`, { now: steppingClock() });
-  try {
+  await withStore(async (store) => {
     const a = await store.createAgent({
       metadata: { name: "demo", createdAt: "1999-01-01T00:00:00.000Z" },
       spec: { command: "x" },
@@ -84,10 +69,7 @@ Deno.test("store: createdAt kept and updatedAt bumped on every write", async () 
     });
     assert.deepEqual(w2.metadata.createdAt, w1!.metadata.createdAt);
     assert.ok(w2.metadata.updatedAt! > w1!.metadata.updatedAt!);
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  }, { now: steppingClock() });
 });
 
 Deno.test("store: duplicate create fails with typed errors and original codes", async () => {
@@ -164,11 +146,7 @@ Deno.test("store: agentrun create needs an existing, ready workspace", async () 
 Deno.test("store: agentrun get/list/update/delete, sorted by workspace then name", async () => {
   await withStore(async (store) => {
     for (const ws of ["wb", "wa"]) {
-      await store.createWorkspace({
-        metadata: { name: ws },
-        spec: EMPTY,
-        status: { phase: "ready" },
-      });
+      await readyWorkspace(store, ws);
       for (const name of ["z", "m", "a"]) {
         await store.createRun({ metadata: { workspace: ws, name }, spec: { agent: "demo" } });
       }
@@ -209,11 +187,7 @@ Deno.test("store: agentrun get/list/update/delete, sorted by workspace then name
 
 Deno.test("store: deleteRun with expected phases refuses a live run", async () => {
   await withStore(async (store) => {
-    await store.createWorkspace({
-      metadata: { name: "w" },
-      spec: EMPTY,
-      status: { phase: "ready" },
-    });
+    await readyWorkspace(store);
     const key = { workspace: "w", name: "r" };
     await store.createRun({
       ...{ metadata: key },
@@ -252,11 +226,7 @@ Deno.test("store: hostile names are rejected with -32602 before any key is built
 
 Deno.test("store: values over 64 KiB are rejected with -32602, nothing written", async () => {
   await withStore(async (store) => {
-    await store.createWorkspace({
-      metadata: { name: "w" },
-      spec: EMPTY,
-      status: { phase: "ready" },
-    });
+    await readyWorkspace(store);
     const big = "x".repeat(70 * 1024);
     const err = await store.createRun({
       metadata: { workspace: "w", name: "r" },

@@ -1,33 +1,13 @@
 import assert from "node:assert/strict";
-import { PhaseConflictError, Store } from "../../daemon/store/mod.ts";
-import type { AgentRun, RunKey } from "../../specs/ari.ts";
+import { PhaseConflictError } from "../../daemon/store/mod.ts";
+import type { AgentRun } from "../../specs/ari.ts";
 import { ErrorCode, errorCode } from "../../specs/errors.ts";
+import { withRun } from "./store_helpers.ts";
 
 const text = (t: string) => [{ type: "text", text: t }];
 const toRunning = (r: AgentRun) => {
   r.status.phase = "running";
 };
-
-async function withRun(
-  phase: AgentRun["status"]["phase"],
-  fn: (store: Store, key: RunKey) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mstore" });
-  const store = await Store.open(`${dir}/mass.kv`);
-  try {
-    await store.createWorkspace({
-      metadata: { name: "w" },
-      spec: { source: { type: "emptyDir" } },
-      status: { phase: "ready" },
-    });
-    const key = { workspace: "w", name: "r" };
-    await store.createRun({ metadata: key, spec: { agent: "a" }, status: { phase } });
-    await fn(store, key);
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("inbox: FIFO, increasing seqNo, ack removes one", async () => {
   await withRun("running", async (store, key) => {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { matchesSelector, Store } from "../../daemon/store/mod.ts";
+import { matchesSelector } from "../../daemon/store/mod.ts";
 import { ErrorCode, errorCode } from "../../specs/errors.ts";
 import type { Agent, AgentRun, Workspace } from "../../specs/ari.ts";
+import { EMPTY, withStore } from "./store_helpers.ts";
 
 const run: AgentRun = {
   kind: "AgentRun",
@@ -55,20 +56,15 @@ Deno.test("selectors: an unknown field is -32602, not silently ignored", () => {
 });
 
 Deno.test("store: list filters by labels, fields and phase", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "mstore" });
-  const store = await Store.open(`${dir}/mass.kv`);
-  try {
+  await withStore(async (store) => {
     for (const name of ["w1", "w2"]) {
       await store.createWorkspace({
         metadata: { name, labels: { env: name === "w1" ? "dev" : "prod" } },
-        spec: { source: { type: "emptyDir" } },
+        spec: EMPTY,
         status: { phase: "ready" },
       });
     }
-    await store.createWorkspace({
-      metadata: { name: "w3" },
-      spec: { source: { type: "emptyDir" } },
-    });
+    await store.createWorkspace({ metadata: { name: "w3" }, spec: EMPTY });
     const mk = (
       workspace: string,
       name: string,
@@ -107,8 +103,5 @@ Deno.test("store: list filters by labels, fields and phase", async () => {
       () => store.listAgents({ fieldSelector: { phase: "x" } }),
       (e: unknown) => errorCode(e) === ErrorCode.InvalidParams,
     );
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

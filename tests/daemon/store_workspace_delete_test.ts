@@ -1,28 +1,11 @@
 import assert from "node:assert/strict";
-import { PhaseConflictError, Store } from "../../daemon/store/mod.ts";
+import { PhaseConflictError } from "../../daemon/store/mod.ts";
 import { ConflictError, ErrorCode, errorCode } from "../../specs/errors.ts";
-import type { WorkspaceSpec } from "../../specs/ari.ts";
-
-const EMPTY: WorkspaceSpec = { source: { type: "emptyDir" } };
-
-async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mstore" });
-  const store = await Store.open(`${dir}/mass.kv`);
-  try {
-    await fn(store);
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { readyWorkspace, withStore } from "./store_helpers.ts";
 
 Deno.test("store: workspace delete is refused while runs exist", async () => {
   await withStore(async (store) => {
-    await store.createWorkspace({
-      metadata: { name: "w" },
-      spec: EMPTY,
-      status: { phase: "ready" },
-    });
+    await readyWorkspace(store);
     await store.createRun({ metadata: { workspace: "w", name: "r1" }, spec: { agent: "a" } });
     await store.createRun({ metadata: { workspace: "w", name: "r2" }, spec: { agent: "a" } });
 
@@ -42,11 +25,7 @@ Deno.test("store: workspace delete is refused while runs exist", async () => {
 Deno.test("store: racing run creates and workspace delete never leave a run without its workspace", async () => {
   await withStore(async (store) => {
     for (let round = 0; round < 10; round++) {
-      await store.createWorkspace({
-        metadata: { name: "w" },
-        spec: EMPTY,
-        status: { phase: "ready" },
-      });
+      await readyWorkspace(store);
       const ops = await Promise.allSettled([
         store.createRun({ metadata: { workspace: "w", name: "a" }, spec: { agent: "x" } }),
         store.deleteWorkspaceIfNoRuns("w"),
@@ -68,11 +47,7 @@ Deno.test("store: racing run creates and workspace delete never leave a run with
 
 Deno.test("store: beginWorkspaceDelete blocks new runs", async () => {
   await withStore(async (store) => {
-    await store.createWorkspace({
-      metadata: { name: "w" },
-      spec: EMPTY,
-      status: { phase: "ready" },
-    });
+    await readyWorkspace(store);
     const ws = await store.beginWorkspaceDelete("w");
     assert.deepEqual(ws.status.phase, "deleting");
     const err = await store.createRun({

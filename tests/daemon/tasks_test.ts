@@ -7,22 +7,13 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import type { AriClient } from "../../ctl/ari_client.ts";
 import type { RunKey } from "../../specs/ari.ts";
-import { errorCode } from "../../specs/errors.ts";
 import { type AgentRunEvent, eventText } from "../../specs/events.ts";
 import { type AgentTask, formatTaskFile } from "../../specs/tasks.ts";
+import { codeOf } from "../support/rpc.ts";
 import { ariRun, collect, isPhase, startRunsDaemon, text, waitPhase } from "./runs_helpers.ts";
 
 const MASSCTL = fileURLToPath(new URL("../../ctl/main.ts", import.meta.url));
 const key = { workspace: "ws", name: "t1" };
-
-async function codeOf(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    return errorCode(err);
-  }
-  return undefined;
-}
 
 /** What an agent runs when it has finished a task. */
 async function massctlDone(taskFile: string, reason: string, response: string) {

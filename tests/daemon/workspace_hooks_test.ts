@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { OutputTail, runHook, runHooks } from "../../daemon/workspace/mod.ts";
+import { waitGone } from "../support/process.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "mhook" }));
@@ -8,25 +9,6 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/** True while `pid` is a live (non-zombie) process. */
-async function alive(pid: number): Promise<boolean> {
-  try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-async function waitDead(pid: number, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (!await alive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return !await alive(pid);
 }
 
 const sh = (script: string) => ({ command: "sh", args: ["-c", script] });
@@ -87,7 +69,7 @@ Deno.test("hooks: timeout kills the hook's whole process group", async () => {
     assert.match(res.output, /started/);
     const bg = Number((await Deno.readTextFile(`${dir}/bg.pid`)).trim());
     assert.ok(bg > 0);
-    assert.equal(await waitDead(bg, 5000), true, "background child of the hook was killed");
+    await waitGone(bg, "background child of the hook to be killed", 5_000);
   });
 });
 
@@ -128,7 +110,7 @@ Deno.test("hooks: a background child holding stdout does not block completion", 
     assert.match(res.output, /done/);
     const bg = Number((await Deno.readTextFile(`${dir}/bg.pid`)).trim());
     Deno.kill(bg, "SIGKILL"); // our own leftover: clean it up
-    assert.equal(await waitDead(bg, 5000), true);
+    await waitGone(bg, "our leftover to be gone", 5_000);
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import type { AgentRunEvent } from "../../specs/events.ts";
+import { deadline } from "../support/wait.ts";
 import {
   EventLog,
   EventLogCorruptError,
@@ -272,11 +273,11 @@ Deno.test({
           stderr: "inherit",
         }).spawn();
         try {
-          await withTimeout(waitForLine(child.stdout, "ready"), 30_000, "writer ready");
+          await deadline(waitForLine(child.stdout, "ready"), 30_000, "writer ready");
           await delay(round * 7);
         } finally {
           child.kill("SIGKILL");
-          await withTimeout(child.status, 10_000, "writer exit");
+          await deadline(child.status, 10_000, "writer exit");
         }
         const log = await EventLog.open(dir, { segmentBytes: 2 * 1024 * 1024 });
         assert.ok(log.nextSeq > before + 20, `round ${round}: ${log.nextSeq} after ${before}`);
@@ -307,17 +308,5 @@ async function waitForLine(stream: ReadableStream<Uint8Array>, want: string): Pr
     }
   } finally {
     await reader.cancel();
-  }
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -3,6 +3,7 @@
  * under exactly its computed Deno permissions, dial its socket, wait for a phase, collect
  * events. Every wait has a deadline; every process started here is reaped.
  */
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AgentRunEvent, WatchedEvent } from "../../specs/events.ts";
@@ -11,6 +12,8 @@ import type { RuntimeConfigInput, RuntimeState } from "../../specs/runtime.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
 import { agentRunCommand } from "../../runner/permissions_flags.ts";
+import { killGroup, pidAlive } from "../support/process.ts";
+import { deadline, until } from "../support/wait.ts";
 
 export const TEST_AGENT = fileURLToPath(new URL("../agents/test_agent.ts", import.meta.url));
 export const DEMO_AGENT = fileURLToPath(
@@ -25,49 +28,6 @@ function baseEnv(): Record<string, string> {
     if (v !== undefined) env[k] = v;
   }
   return env;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Rejects with a labelled error if `promise` takes longer than `ms`. */
-export async function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls `check` until it returns a value other than undefined/false, or fails after `ms`. */
-export async function until<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  ms: number,
-  what: string,
-): Promise<T> {
-  const end = Date.now() + ms;
-  while (true) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-/** True while `pid` exists and is not a zombie. */
-export function pidAlive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
 }
 
 export interface BundleOptions {
@@ -195,6 +155,7 @@ export class Runner {
   /** Waits for the socket to accept a connection and returns a peer on it. */
   async dial(ms = 15_000): Promise<RpcPeer> {
     return await until(
+      `socket ${this.bundle.socket}`,
       async () => {
         if (this.exited) {
           throw new Error(`mass run exited early (${this.#status?.code}): ${await this.stderr}`);
@@ -206,7 +167,6 @@ export class Runner {
         }
       },
       ms,
-      `socket ${this.bundle.socket}`,
     );
   }
 
@@ -217,17 +177,9 @@ export class Runner {
   /** Last resort for a failed test: SIGKILL the agent-run's group and the agent's. */
   async kill(): Promise<void> {
     if (this.exited) return;
-    try {
-      const state = await readState(this.bundle).catch(() => undefined);
-      if (state?.pid && pidAlive(state.pid)) Deno.kill(-state.pid, "SIGKILL");
-    } catch {
-      // gone
-    }
-    try {
-      Deno.kill(-this.pid, "SIGKILL");
-    } catch {
-      // gone
-    }
+    const state = await readState(this.bundle).catch(() => undefined);
+    if (state?.pid && pidAlive(state.pid)) killGroup(state.pid);
+    killGroup(this.pid);
     await this.status;
   }
 
@@ -247,6 +199,51 @@ export class Runner {
   }
 }
 
+export interface RunnerOptions extends BundleOptions {
+  /** Extra `mass run` arguments. */
+  runnerArgs?: string[];
+  /** Changes the bundle before `mass run` starts. */
+  prepare?: (bundle: TestBundle) => Promise<void>;
+}
+
+/**
+ * Runs `fn` with `mass run` started on a fresh bundle, not dialed (for agent-runs that are
+ * meant to fail before they listen); afterwards reaps the agent-run and removes the bundle.
+ */
+export async function withRunnerProcess(
+  opts: RunnerOptions,
+  fn: (t: { bundle: TestBundle; runner: Runner }) => Promise<void>,
+): Promise<void> {
+  const bundle = await makeBundle(opts);
+  try {
+    await opts.prepare?.(bundle);
+    const runner = new Runner(bundle, opts.runnerArgs);
+    try {
+      await fn({ bundle, runner });
+    } finally {
+      await runner.kill();
+      await runner.stderr;
+    }
+  } finally {
+    await bundle.cleanup();
+  }
+}
+
+/** {@link withRunnerProcess}, with `peer` dialed to the agent-run (closed afterwards). */
+export function withRunner(
+  opts: RunnerOptions,
+  fn: (t: { bundle: TestBundle; runner: Runner; peer: RpcPeer }) => Promise<void>,
+): Promise<void> {
+  return withRunnerProcess(opts, async ({ bundle, runner }) => {
+    const peer = await runner.dial();
+    try {
+      await fn({ bundle, runner, peer });
+    } finally {
+      peer.close();
+    }
+  });
+}
+
 export async function status(peer: RpcPeer): Promise<StatusResult> {
   return await peer.request<StatusResult>(RunnerMethods.status, null, { timeoutMs: 5_000 });
 }
@@ -256,14 +253,32 @@ export async function waitForPhase(
   phase: string,
   ms = 20_000,
 ): Promise<StatusResult> {
-  return await until(
-    async () => {
-      const s = await status(peer);
-      return s.state.phase === phase ? s : undefined;
-    },
-    ms,
-    `phase ${phase}`,
-  );
+  return await until(`phase ${phase}`, async () => {
+    const s = await status(peer);
+    return s.state.phase === phase ? s : undefined;
+  }, ms);
+}
+
+/**
+ * {@link withRunner} once the agent-run is idle, with a live `watch` (closed after `fn`); a
+ * clean runtime/stop (exit 0) ends the test.
+ */
+export function withIdleRunner(
+  opts: RunnerOptions,
+  fn: (
+    t: { bundle: TestBundle; runner: Runner; peer: RpcPeer; watch: EventCollector },
+  ) => Promise<void>,
+): Promise<void> {
+  return withRunner(opts, async (t) => {
+    await waitForPhase(t.peer, "idle");
+    const watch = await EventCollector.watch(t.bundle.socket);
+    try {
+      await fn({ ...t, watch });
+    } finally {
+      watch.close();
+    }
+    assert.equal((await t.runner.stop(t.peer)).code, 0);
+  });
 }
 
 /**
@@ -328,7 +343,7 @@ export class EventCollector {
     ms = 20_000,
     what = "event",
   ): Promise<AgentRunEvent> {
-    return await until(() => this.events.find(pred), ms, what);
+    return await until(what, () => this.events.find(pred), ms);
   }
 
   ofType(type: string): AgentRunEvent[] {

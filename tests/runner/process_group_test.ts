@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { signalGroup, stopProcessGroup } from "../../runner/process_group.ts";
-import { pidAlive, until } from "./harness.ts";
+import { pidAlive, waitGone } from "../support/process.ts";
 
 /** A detached shell (its own group) that starts a grandchild and, optionally, ignores TERM. */
 function spawnGroup(script: string): Deno.ChildProcess {
@@ -50,7 +50,7 @@ Deno.test("stopProcessGroup: SIGTERM, then SIGKILL, reaching the whole group", a
   });
   assert.deepEqual(res.steps, ["input", "SIGTERM", "SIGKILL"]);
   assert.equal(res.status?.signal, "SIGKILL");
-  await until(() => !pidAlive(grandchild), 5_000, "grandchild gone");
+  await waitGone(grandchild, "grandchild gone", 5_000);
   await child.stdout.cancel();
 });
 
@@ -59,7 +59,7 @@ Deno.test("stopProcessGroup: stragglers of a leader that left are killed too", a
   const grandchild = Number(await firstLine(child));
   const res = await stopProcessGroup(child, { closeInput: () => child.stdin.close() });
   assert.deepEqual(res.steps, ["input"]);
-  await until(() => !pidAlive(grandchild), 5_000, "straggler gone");
+  await waitGone(grandchild, "straggler gone", 5_000);
   await child.stdout.cancel();
 });
 

@@ -6,50 +6,20 @@
  */
 import assert from "node:assert/strict";
 import type { AgentRunEvent, PendingPermission, PermissionAnswer } from "../../specs/events.ts";
-import { errorCode } from "../../specs/errors.ts";
 import { type PermissionsResult, RunnerMethods } from "../../specs/runner_rpc.ts";
 import type { RuntimeConfigInput } from "../../specs/runtime.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
-import {
-  deadline,
-  EventCollector,
-  makeBundle,
-  Runner,
-  type TestBundle,
-  text,
-  until,
-  waitForPhase,
-} from "./harness.ts";
+import { codeOf } from "../support/rpc.ts";
+import { deadline, until } from "../support/wait.ts";
+import { EventCollector, text, waitForPhase, withIdleRunner, withRunner } from "./harness.ts";
 
-interface Fixture {
-  bundle: TestBundle;
-  runner: Runner;
-  peer: RpcPeer;
-  watch: EventCollector;
-}
-
-async function withRunner(
+/** An idle agent-run under policy `permissions`, with a live watch. */
+function withAsk(
   runtime: RuntimeConfigInput["runtime"],
-  fn: (f: Fixture) => Promise<void>,
+  fn: (t: { peer: RpcPeer; watch: EventCollector }) => Promise<void>,
   permissions: "ask" | "approve_reads" = "ask",
 ): Promise<void> {
-  const bundle = await makeBundle({ session: { permissions, mcpServers: [] }, runtime });
-  const runner = new Runner(bundle);
-  let watch: EventCollector | undefined;
-  let peer: RpcPeer | undefined;
-  try {
-    peer = await runner.dial();
-    await waitForPhase(peer, "idle");
-    watch = await EventCollector.watch(bundle.socket);
-    await fn({ bundle, runner, peer, watch });
-    assert.equal((await runner.stop(peer)).code, 0);
-  } finally {
-    watch?.close();
-    peer?.close();
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  return withIdleRunner({ session: { permissions, mcpServers: [] }, runtime }, fn);
 }
 
 function pending(peer: RpcPeer): Promise<PendingPermission[]> {
@@ -58,27 +28,14 @@ function pending(peer: RpcPeer): Promise<PendingPermission[]> {
 
 /** Waits until `n` requests are pending; returns them. */
 function waitPending(peer: RpcPeer, n = 1): Promise<PendingPermission[]> {
-  return until(
-    async () => {
-      const items = await pending(peer);
-      return items.length === n ? items : undefined;
-    },
-    20_000,
-    `${n} pending permission request(s)`,
-  );
+  return until(`${n} pending permission request(s)`, async () => {
+    const items = await pending(peer);
+    return items.length === n ? items : undefined;
+  }, 20_000);
 }
 
 function respond(peer: RpcPeer, params: Record<string, unknown>): Promise<PermissionAnswer> {
   return peer.request<PermissionAnswer>(RunnerMethods.respondPermission, params);
-}
-
-async function rpcCode(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    return errorCode(err);
-  }
-  return undefined;
 }
 
 function agentText(events: AgentRunEvent[], turnId: string): string {
@@ -93,7 +50,7 @@ function ofType<T extends AgentRunEvent["type"]>(events: AgentRunEvent[], type: 
 }
 
 Deno.test("ask: a request waits, is listed, and the client's option reaches the agent", async () => {
-  await withRunner({}, async ({ peer, watch }) => {
+  await withAsk({}, async ({ peer, watch }) => {
     const turn = peer.request<{ turnId: string }>(
       RunnerMethods.prompt,
       text("permission edit Edit the file"),
@@ -116,14 +73,14 @@ Deno.test("ask: a request waits, is listed, and the client's option reaches the 
     assert.equal(req.type === "permission_request" && req.payload.requestId, item.requestId);
 
     // Bad answers: unknown request, unknown option, both or neither of optionId/outcome.
-    assert.equal(await rpcCode(respond(peer, { requestId: "nope", optionId: "x" })), -32602);
+    assert.equal(await codeOf(respond(peer, { requestId: "nope", optionId: "x" })), -32602);
     assert.equal(
-      await rpcCode(respond(peer, { requestId: item.requestId, optionId: "maybe" })),
+      await codeOf(respond(peer, { requestId: item.requestId, optionId: "maybe" })),
       -32602,
     );
-    assert.equal(await rpcCode(respond(peer, { requestId: item.requestId })), -32602);
+    assert.equal(await codeOf(respond(peer, { requestId: item.requestId })), -32602);
     assert.equal(
-      await rpcCode(
+      await codeOf(
         respond(peer, { requestId: item.requestId, optionId: "allow_once", outcome: "cancelled" }),
       ),
       -32602,
@@ -137,7 +94,7 @@ Deno.test("ask: a request waits, is listed, and the client's option reaches the 
       optionId: "allow_once",
     });
     assert.equal(
-      await rpcCode(respond(peer, { requestId: item.requestId, optionId: "allow_once" })),
+      await codeOf(respond(peer, { requestId: item.requestId, optionId: "allow_once" })),
       -32602,
       "answered once only",
     );
@@ -159,7 +116,7 @@ Deno.test("ask: a request waits, is listed, and the client's option reaches the 
 });
 
 Deno.test("ask: deny with a reject option, or answer cancelled", async () => {
-  await withRunner({}, async ({ peer, watch }) => {
+  await withAsk({}, async ({ peer, watch }) => {
     const turn = peer.request<{ turnId: string }>(
       RunnerMethods.prompt,
       text("permission execute Run rm\nsay |\npermission delete Delete it"),
@@ -167,14 +124,10 @@ Deno.test("ask: deny with a reject option, or answer cancelled", async () => {
     );
     const [first] = await waitPending(peer);
     await respond(peer, { requestId: first.requestId, optionId: "reject_once" });
-    const [second] = await until(
-      async () => {
-        const items = await pending(peer);
-        return items.length === 1 && items[0].requestId !== first.requestId ? items : undefined;
-      },
-      20_000,
-      "the second request",
-    );
+    const [second] = await until("the second request", async () => {
+      const items = await pending(peer);
+      return items.length === 1 && items[0].requestId !== first.requestId ? items : undefined;
+    }, 20_000);
     assert.deepEqual(await respond(peer, { requestId: second.requestId, outcome: "cancelled" }), {
       requestId: second.requestId,
       outcome: "cancelled",
@@ -191,7 +144,7 @@ Deno.test("ask: deny with a reject option, or answer cancelled", async () => {
 });
 
 Deno.test("ask: an unanswered request is rejected when permissionTimeoutSeconds passes", async () => {
-  await withRunner({ permissionTimeoutSeconds: 0.3 }, async ({ peer, watch }) => {
+  await withAsk({ permissionTimeoutSeconds: 0.3 }, async ({ peer, watch }) => {
     const { turnId } = await peer.request<{ turnId: string }>(
       RunnerMethods.prompt,
       text("permission edit Edit x"),
@@ -213,7 +166,7 @@ Deno.test("ask: an unanswered request is rejected when permissionTimeoutSeconds 
 });
 
 Deno.test("ask: cancelling the turn resolves the pending request as cancelled", async () => {
-  await withRunner({}, async ({ peer, watch }) => {
+  await withAsk({}, async ({ peer, watch }) => {
     const turn = peer.request<{ stopReason: string; turnId: string }>(
       RunnerMethods.prompt,
       text("permission edit Edit y"),
@@ -235,33 +188,28 @@ Deno.test("ask: cancelling the turn resolves the pending request as cancelled", 
 });
 
 Deno.test("ask: stopping the agent-run resolves a pending request as cancelled", async () => {
-  const bundle = await makeBundle({ session: { permissions: "ask", mcpServers: [] } });
-  const runner = new Runner(bundle);
-  try {
-    const peer = await runner.dial();
-    await waitForPhase(peer, "idle");
-    const watch = await EventCollector.watch(bundle.socket, 0);
-    peer.request(RunnerMethods.prompt, text("permission edit Edit z"), { timeoutMs: 30_000 })
-      .catch(() => {});
-    const [item] = await waitPending(peer);
-    assert.equal((await runner.stop(peer)).code, 0);
-    const resolved = watch.events.find((e) => e.type === "permission_resolved");
-    assert.deepEqual(resolved?.payload, {
-      requestId: item.requestId,
-      outcome: "cancelled",
-      by: "cancel",
-    });
-    watch.close();
-    peer.close();
-  } finally {
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  await withRunner(
+    { session: { permissions: "ask", mcpServers: [] } },
+    async ({ bundle, runner, peer }) => {
+      await waitForPhase(peer, "idle");
+      const watch = await EventCollector.watch(bundle.socket, 0);
+      peer.request(RunnerMethods.prompt, text("permission edit Edit z"), { timeoutMs: 30_000 })
+        .catch(() => {});
+      const [item] = await waitPending(peer);
+      assert.equal((await runner.stop(peer)).code, 0);
+      const resolved = watch.events.find((e) => e.type === "permission_resolved");
+      assert.deepEqual(resolved?.payload, {
+        requestId: item.requestId,
+        outcome: "cancelled",
+        by: "cancel",
+      });
+      watch.close();
+    },
+  );
 });
 
 Deno.test("fixed policies record each decision as permission_resolved by policy", async () => {
-  await withRunner({}, async ({ peer, watch }) => {
+  await withAsk({}, async ({ peer, watch }) => {
     const { turnId } = await peer.request<{ turnId: string }>(
       RunnerMethods.prompt,
       text("permission read Read a\npermission edit Edit b"),

@@ -8,15 +8,15 @@ import { join } from "node:path";
 import { errorCode } from "../../specs/errors.ts";
 import { RunnerMethods } from "../../specs/runner_rpc.ts";
 import type { RuntimeConfigInput } from "../../specs/runtime.ts";
+import { deadline } from "../support/wait.ts";
 import {
-  deadline,
-  makeBundle,
-  Runner,
   socketExists,
   status,
   type TestBundle,
   text,
   waitForPhase,
+  withRunner,
+  withRunnerProcess,
 } from "./harness.ts";
 
 type Breaker = (b: TestBundle) => Promise<void>;
@@ -44,10 +44,7 @@ const BAD_BUNDLES: [string, Breaker, RegExp][] = [
 
 for (const [name, breakIt, message] of BAD_BUNDLES) {
   Deno.test(`bad bundle (${name}): exit 1, one line on stderr, no socket`, async () => {
-    const bundle = await makeBundle();
-    await breakIt(bundle);
-    const runner = new Runner(bundle);
-    try {
+    await withRunnerProcess({ prepare: breakIt }, async ({ bundle, runner }) => {
       const st = await runner.wait(20_000);
       const stderr = await runner.stderr;
       assert.equal(st.code, 1);
@@ -56,26 +53,17 @@ for (const [name, breakIt, message] of BAD_BUNDLES) {
       assert.match(stderr, message);
       assert.equal(await socketExists(bundle.socket), false);
       await assert.rejects(Deno.stat(join(bundle.dir, "state.json")));
-    } finally {
-      await runner.kill();
-      await runner.stderr;
-      await bundle.cleanup();
-    }
+    });
   });
 }
 
 Deno.test("bad --permissions value: non-zero exit before anything starts", async () => {
-  const bundle = await makeBundle();
-  const runner = new Runner(bundle, ["--permissions", "yolo"]);
-  try {
+  const runnerArgs = ["--permissions", "yolo"];
+  await withRunnerProcess({ runnerArgs }, async ({ bundle, runner }) => {
     assert.notEqual((await runner.wait(20_000)).code, 0);
     assert.match(await runner.stderr, /yolo/);
     assert.equal(await socketExists(bundle.socket), false);
-  } finally {
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  });
 });
 
 /** Sends raw bytes on a fresh connection; returns what came back before `ms` or close. */
@@ -102,11 +90,8 @@ async function raw(socket: string, data: Uint8Array, ms = 3_000): Promise<string
 }
 
 Deno.test("malformed, oversized and ill-typed frames: errors, and the runner stays up", async () => {
-  const bundle = await makeBundle();
-  const runner = new Runner(bundle);
-  const peer = await runner.dial();
   const enc = new TextEncoder();
-  try {
+  await withRunner({}, async ({ bundle, runner, peer }) => {
     await waitForPhase(peer, "idle");
     const parse = JSON.parse(await raw(bundle.socket, enc.encode("{not json\n")));
     assert.equal(parse.error.code, -32700);
@@ -148,10 +133,5 @@ Deno.test("malformed, oversized and ill-typed frames: errors, and the runner sta
     });
     assert.equal(res.stopReason, "end_turn");
     assert.equal((await runner.stop(peer)).code, 0);
-  } finally {
-    peer.close();
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  });
 });

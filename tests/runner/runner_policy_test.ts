@@ -6,7 +6,24 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { PermissionPolicy } from "../../specs/runtime.ts";
 import { RunnerMethods } from "../../specs/runner_rpc.ts";
-import { EventCollector, makeBundle, Runner, text, waitForPhase } from "./harness.ts";
+import {
+  EventCollector,
+  type Runner,
+  type RunnerOptions,
+  type TestBundle,
+  text,
+  waitForPhase,
+  withRunner,
+} from "./harness.ts";
+
+/** Runs `fn` once the agent-run is idle; a clean runtime/stop (exit 0) ends the test. */
+async function withIdleRun(opts: RunnerOptions, fn: (runner: Runner) => Promise<void>) {
+  await withRunner(opts, async ({ runner, peer }) => {
+    await waitForPhase(peer, "idle");
+    await fn(runner);
+    assert.equal((await runner.stop(peer)).code, 0);
+  });
+}
 
 /** Runs one prompt and returns the concatenated agent_message text of that turn. */
 async function say(runner: Runner, prompt: string): Promise<string> {
@@ -42,51 +59,33 @@ const EXPECTED: Record<Exclude<PermissionPolicy, "ask">, string[]> = {
 
 for (const policy of Object.keys(EXPECTED) as (keyof typeof EXPECTED)[]) {
   Deno.test(`permission policy ${policy}`, async () => {
-    const bundle = await makeBundle({ session: { permissions: policy, mcpServers: [] } });
-    const runner = new Runner(bundle);
-    try {
-      const peer = await runner.dial();
-      await waitForPhase(peer, "idle");
+    await withIdleRun({ session: { permissions: policy, mcpServers: [] } }, async (runner) => {
       const out = await say(runner, PERMISSION_PROMPT);
       const got = [...out.matchAll(/permission:(\w+:\w+)/g)].map((m) => m[1]);
       assert.deepEqual(got, EXPECTED[policy]);
-      assert.equal((await runner.stop(peer)).code, 0);
-      peer.close();
-    } finally {
-      await runner.kill();
-      await runner.stderr;
-      await bundle.cleanup();
-    }
+    });
   });
 }
 
 Deno.test("--permissions overrides session.permissions", async () => {
-  const bundle = await makeBundle({ session: { permissions: "approve_all", mcpServers: [] } });
-  const runner = new Runner(bundle, ["--permissions", "deny_all"]);
-  try {
-    const peer = await runner.dial();
-    await waitForPhase(peer, "idle");
+  await withIdleRun({
+    session: { permissions: "approve_all", mcpServers: [] },
+    runnerArgs: ["--permissions", "deny_all"],
+  }, async (runner) => {
     const out = await say(runner, "permission read Read x");
     assert.match(out, /permission:selected:reject_once/);
-    assert.equal((await runner.stop(peer)).code, 0);
-    peer.close();
-  } finally {
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  });
 });
 
 Deno.test("fs: inside the workspace works; ../ and symlinks out are refused", async () => {
-  const bundle = await makeBundle({ files: { "a.txt": "one\ntwo\nthree\n" } });
-  const secret = join(bundle.root, "secret.txt");
-  await Deno.writeTextFile(secret, "top secret");
-  await Deno.symlink(secret, join(bundle.workspace, "link.txt"));
-  await Deno.symlink(bundle.root, join(bundle.workspace, "up"));
-  const runner = new Runner(bundle);
-  try {
-    const peer = await runner.dial();
-    await waitForPhase(peer, "idle");
+  const secretIn = (bundle: TestBundle) => join(bundle.root, "secret.txt");
+  const prepare = async (bundle: TestBundle) => {
+    await Deno.writeTextFile(secretIn(bundle), "top secret");
+    await Deno.symlink(secretIn(bundle), join(bundle.workspace, "link.txt"));
+    await Deno.symlink(bundle.root, join(bundle.workspace, "up"));
+  };
+  await withIdleRun({ files: { "a.txt": "one\ntwo\nthree\n" }, prepare }, async (runner) => {
+    const { bundle } = runner;
     assert.match(await say(runner, "read a.txt"), /read:ok:one\ntwo\nthree/);
     assert.match(await say(runner, "write sub/dir/b.txt hello\\nworld"), /write:ok/);
     assert.equal(
@@ -100,13 +99,7 @@ Deno.test("fs: inside the workspace works; ../ and symlinks out are refused", as
     assert.match(await say(runner, "write up/new.txt pwned"), /write:error:.*outside/);
     assert.match(await say(runner, "write ../new.txt pwned"), /write:error:.*outside/);
     assert.match(await say(runner, "read missing.txt"), /read:error:/);
-    assert.equal(await Deno.readTextFile(secret), "top secret");
+    assert.equal(await Deno.readTextFile(secretIn(bundle)), "top secret");
     await assert.rejects(Deno.stat(join(bundle.root, "new.txt")));
-    assert.equal((await runner.stop(peer)).code, 0);
-    peer.close();
-  } finally {
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  });
 });

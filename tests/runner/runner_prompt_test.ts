@@ -7,16 +7,16 @@ import { join } from "node:path";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { errorCode } from "../../specs/errors.ts";
 import { RunnerMethods } from "../../specs/runner_rpc.ts";
+import { pidAlive } from "../support/process.ts";
+import { until } from "../support/wait.ts";
 import {
   EventCollector,
-  makeBundle,
-  pidAlive,
   readState,
-  Runner,
   status,
   text,
-  until,
   waitForPhase,
+  withIdleRunner,
+  withRunner,
 } from "./harness.ts";
 
 function phaseOf(ev: AgentRunEvent): string | undefined {
@@ -24,10 +24,7 @@ function phaseOf(ev: AgentRunEvent): string | undefined {
 }
 
 Deno.test("a prompt turn streams its events in order and ends idle after turn_end", async () => {
-  const bundle = await makeBundle();
-  const runner = new Runner(bundle);
-  const peer = await runner.dial();
-  try {
+  await withRunner({}, async ({ bundle, runner, peer }) => {
     const idle = await waitForPhase(peer, "idle");
     assert.equal(idle.state.runnerPid, runner.pid);
     assert.ok(idle.state.pid && pidAlive(idle.state.pid), "agent pid recorded and alive");
@@ -73,14 +70,10 @@ Deno.test("a prompt turn streams its events in order and ends idle after turn_en
     assert.equal("usage" in after.state, false, "usage is not persisted");
     // state.json follows the live state with its own queued write (it is not awaited before
     // the phase event goes out), so wait for it; it then lags lastSeq by that one event.
-    const onDisk = await until(
-      async () => {
-        const s = await readState(bundle);
-        return s.phase === "idle" ? s : undefined;
-      },
-      5_000,
-      "state.json idle",
-    );
+    const onDisk = await until("state.json idle", async () => {
+      const s = await readState(bundle);
+      return s.phase === "idle" ? s : undefined;
+    }, 5_000);
     assert.equal(onDisk.lastSeq, after.recovery.lastSeq - 1, JSON.stringify(onDisk));
     watch.close();
     const st = await runner.stop(peer);
@@ -89,21 +82,13 @@ Deno.test("a prompt turn streams its events in order and ends idle after turn_en
     assert.equal(stopped.phase, "stopped");
     assert.equal(stopped.reason, "runtime-stop");
     assert.equal(pidAlive(idle.state.pid!), false, "agent is gone");
-  } finally {
-    peer.close();
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  });
 });
 
 Deno.test("the system prompt is the first turn, in phase creating; prompts wait for idle", async () => {
-  const bundle = await makeBundle({
+  await withRunner({
     session: { systemPrompt: "delay 1500\nsay ready", permissions: "approve_all", mcpServers: [] },
-  });
-  const runner = new Runner(bundle);
-  const peer = await runner.dial();
-  try {
+  }, async ({ bundle, runner, peer }) => {
     const s = await status(peer);
     assert.equal(s.state.phase, "creating");
     await assert.rejects(
@@ -129,35 +114,19 @@ Deno.test("the system prompt is the first turn, in phase creating; prompts wait 
     );
     watch.close();
     assert.equal((await runner.stop(peer)).code, 0);
-  } finally {
-    peer.close();
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  });
 });
 
 Deno.test("no system prompt configured: no seed turn", async () => {
-  const bundle = await makeBundle();
-  const runner = new Runner(bundle);
-  const peer = await runner.dial();
-  try {
+  await withRunner({}, async ({ runner, peer }) => {
     const idle = await waitForPhase(peer, "idle");
     assert.equal(idle.state.eventCounts?.turn_start ?? 0, 0);
     assert.equal((await runner.stop(peer)).code, 0);
-  } finally {
-    peer.close();
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  });
 });
 
 Deno.test("a second concurrent prompt is refused with -32001; the first completes", async () => {
-  const bundle = await makeBundle();
-  const runner = new Runner(bundle);
-  const peer = await runner.dial();
-  try {
+  await withRunner({}, async ({ runner, peer }) => {
     await waitForPhase(peer, "idle");
     const first = peer.request<{ stopReason: string }>(
       RunnerMethods.prompt,
@@ -172,21 +141,11 @@ Deno.test("a second concurrent prompt is refused with -32001; the first complete
     assert.equal((await first).stopReason, "end_turn");
     await waitForPhase(peer, "idle");
     assert.equal((await runner.stop(peer)).code, 0);
-  } finally {
-    peer.close();
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  });
 });
 
 Deno.test("cancel ends a hanging turn with stopReason cancelled and an audit event", async () => {
-  const bundle = await makeBundle();
-  const runner = new Runner(bundle);
-  const peer = await runner.dial();
-  try {
-    await waitForPhase(peer, "idle");
-    const watch = await EventCollector.watch(bundle.socket);
+  await withIdleRunner({}, async ({ peer, watch }) => {
     const turn = peer.request<{ stopReason: string }>(RunnerMethods.prompt, text("say a\nhang"), {
       timeoutMs: 20_000,
     });
@@ -209,23 +168,11 @@ Deno.test("cancel ends a hanging turn with stopReason cancelled and an audit eve
     await waitForPhase(peer, "running");
     await peer.request(RunnerMethods.cancel, null);
     assert.equal((await delayed).stopReason, "cancelled");
-    watch.close();
-    assert.equal((await runner.stop(peer)).code, 0);
-  } finally {
-    peer.close();
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  });
 });
 
 Deno.test("a failing prompt is reported: error event, turn_end error, RPC error, idle", async () => {
-  const bundle = await makeBundle();
-  const runner = new Runner(bundle);
-  const peer = await runner.dial();
-  try {
-    await waitForPhase(peer, "idle");
-    const watch = await EventCollector.watch(bundle.socket);
+  await withIdleRunner({}, async ({ peer, watch }) => {
     await assert.rejects(
       peer.request(RunnerMethods.prompt, text("say x\nerror -32000 need login"), {
         timeoutMs: 20_000,
@@ -238,61 +185,42 @@ Deno.test("a failing prompt is reported: error event, turn_end error, RPC error,
     assert.ok(types.indexOf("error") < types.indexOf("turn_end"));
     const end = watch.ofType("turn_end")[0];
     assert.ok(end.type === "turn_end" && end.payload.stopReason === "error");
-    watch.close();
-    assert.equal((await runner.stop(peer)).code, 0);
-  } finally {
-    peer.close();
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  });
 });
 
 Deno.test("demo agent: a turn reads README.md and writes a file after permission", async () => {
-  const bundle = await makeBundle({ agent: "demo", files: { "README.md": "# hi\n" } });
-  const runner = new Runner(bundle);
-  const peer = await runner.dial();
-  try {
-    await waitForPhase(peer, "idle");
-    const watch = await EventCollector.watch(bundle.socket);
-    const res = await peer.request<{ stopReason: string }>(
-      RunnerMethods.prompt,
-      text("write hello.txt"),
-      { timeoutMs: 20_000 },
-    );
-    assert.equal(res.stopReason, "end_turn");
-    assert.match(await Deno.readTextFile(join(bundle.workspace, "hello.txt")), /Hello from/);
-    await watch.waitFor((e) => phaseOf(e) === "idle");
-    const reads = watch.ofType("tool_result").filter((e) =>
-      e.type === "tool_result" && e.payload.id.startsWith("read") &&
-      e.payload.status === "completed"
-    );
-    assert.equal(reads.length, 1);
-    // set_model goes through the model config option and is audited.
-    await peer.request(RunnerMethods.setModel, { modelId: "demo-large" });
-    const s = await status(peer);
-    assert.equal(s.state.session?.models?.currentModelId, "demo-large");
-    await watch.waitFor((e) =>
-      e.type === "runtime_update" && e.payload.operationAudit?.operation === "set_model" &&
-      e.payload.operationAudit.success
-    );
-    await peer.request(RunnerMethods.setMode, { modeId: "plan" });
-    assert.equal((await status(peer)).state.session?.currentMode, "plan");
-    watch.close();
-    assert.equal((await runner.stop(peer)).code, 0);
-  } finally {
-    peer.close();
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  await withIdleRunner(
+    { agent: "demo", files: { "README.md": "# hi\n" } },
+    async ({ bundle, peer, watch }) => {
+      const res = await peer.request<{ stopReason: string }>(
+        RunnerMethods.prompt,
+        text("write hello.txt"),
+        { timeoutMs: 20_000 },
+      );
+      assert.equal(res.stopReason, "end_turn");
+      assert.match(await Deno.readTextFile(join(bundle.workspace, "hello.txt")), /Hello from/);
+      await watch.waitFor((e) => phaseOf(e) === "idle");
+      const reads = watch.ofType("tool_result").filter((e) =>
+        e.type === "tool_result" && e.payload.id.startsWith("read") &&
+        e.payload.status === "completed"
+      );
+      assert.equal(reads.length, 1);
+      // set_model goes through the model config option and is audited.
+      await peer.request(RunnerMethods.setModel, { modelId: "demo-large" });
+      const s = await status(peer);
+      assert.equal(s.state.session?.models?.currentModelId, "demo-large");
+      await watch.waitFor((e) =>
+        e.type === "runtime_update" && e.payload.operationAudit?.operation === "set_model" &&
+        e.payload.operationAudit.success
+      );
+      await peer.request(RunnerMethods.setMode, { modeId: "plan" });
+      assert.equal((await status(peer)).state.session?.currentMode, "plan");
+    },
+  );
 });
 
 Deno.test("a cancel sent right behind its prompt still ends the turn", async () => {
-  const bundle = await makeBundle();
-  const runner = new Runner(bundle);
-  const peer = await runner.dial();
-  try {
+  await withRunner({}, async ({ runner, peer }) => {
     await waitForPhase(peer, "idle");
     for (let i = 0; i < 3; i++) {
       // No wait between the two: the cancel may reach the agent before the prompt does.
@@ -304,10 +232,5 @@ Deno.test("a cancel sent right behind its prompt still ends the turn", async () 
       await waitForPhase(peer, "idle");
     }
     assert.equal((await runner.stop(peer)).code, 0);
-  } finally {
-    peer.close();
-    await runner.kill();
-    await runner.stderr;
-    await bundle.cleanup();
-  }
+  });
 });
