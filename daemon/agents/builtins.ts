@@ -8,15 +8,17 @@
  * - `claude`: `deno run -A npm:@agentclientprotocol/claude-agent-acp@<pinned>`. Needs
  *   ANTHROPIC_API_KEY (or a Claude login under HOME). It refuses to run as root unless
  *   IS_SANDBOX=1; setting that is the user's decision (agent env or agentd's env).
- * - `codex`: `codex-acp` from PATH. The npm package's launcher execs a native binary that
- *   deno's npm cache stores without the exec bit, so it cannot run via `deno run`; install
- *   it with `npm install -g @zed-industries/codex-acp@<pinned>`. Needs OPENAI_API_KEY (or a
- *   Codex login under HOME).
+ * - `codex`: the native binary of `@zed-industries/codex-acp` (install it with
+ *   `npm install -g @zed-industries/codex-acp@<pinned>`), launched directly — found through
+ *   the `codex-acp` launcher on PATH when the daemon seeds its built-ins. deno's npm cache
+ *   drops the binary's exec bit, so `deno run npm:…` cannot start it. Needs OPENAI_API_KEY
+ *   (or a Codex login under HOME).
  * - `gsd-pi`: disabled by default, as upstream (`massctl agent apply gsd-pi --disabled=false`).
  *
  * Which of agentd's environment variables reach agents: `AGENT_ENV_ALLOW` in
  * daemon/runs/spawn.ts (then the Agent's `spec.env` on top).
  */
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Agent } from "../../specs/ari.ts";
 import {
@@ -36,6 +38,43 @@ export interface BuiltinOptions {
   demoAgentPath?: string;
   /** Where `mass` runs from; default the running one. */
   mass?: MassLocation;
+  /** Finds an executable on PATH (tests pass their own). */
+  lookPath?: (name: string) => string | undefined;
+}
+
+function lookPathEnv(name: string): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      if (Deno.statSync(candidate).isFile) return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The codex agent's command: the native binary of `@zed-industries/codex-acp`'s platform
+ * package, launched directly, when `codex-acp` on PATH is its npm launcher (the launcher is
+ * a Node script that forwards no signals and needs Node); else `codex-acp` as found.
+ */
+export function codexCommand(lookPath: (name: string) => string | undefined): string {
+  const found = lookPath("codex-acp");
+  if (!found) return "codex-acp";
+  try {
+    // <prefix>/lib/node_modules/@zed-industries/codex-acp/bin/codex-acp.js
+    const launcher = Deno.realPathSync(found);
+    const scope = dirname(dirname(dirname(launcher)));
+    const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
+    const os = Deno.build.os === "windows" ? "win32" : Deno.build.os;
+    const native = join(scope, `codex-acp-${os}-${arch}`, "bin", "codex-acp");
+    if (Deno.statSync(native).isFile) return native;
+  } catch {
+    // not an npm install: use what PATH has
+  }
+  return found;
 }
 
 /** Absolute path of runner/agents/demo_agent.ts in this source tree. */
@@ -69,7 +108,7 @@ export function builtinAgents(opts: BuiltinOptions = {}): Agent[] {
       args: demoAgentArgs(opts),
     }),
     agent("claude", { command: deno, args: ["run", "-A", `npm:${CLAUDE_ACP_PACKAGE}`] }),
-    agent("codex", { command: "codex-acp" }),
+    agent("codex", { command: codexCommand(opts.lookPath ?? lookPathEnv) }),
     agent("gsd-pi", {
       command: deno,
       args: ["run", "-A", `npm:${GSD_PI_ACP_PACKAGE}`],
