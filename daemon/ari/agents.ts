@@ -7,12 +7,25 @@ import { ConflictError, NotFoundError } from "../../specs/errors.ts";
 import { assertName } from "../../specs/names.ts";
 import type { AriHandlers } from "../context.ts";
 import type { DaemonDeps } from "../deps.ts";
+import { AgentInUseError } from "../store/errors.ts";
+import type { Store } from "../store/store.ts";
 import { parseListParams, parseParams } from "./params.ts";
 
 function parseAgent(params: unknown): Agent {
   const input = parseParams(AgentSchema, params);
   assertName(input.metadata.name, "metadata.name");
   return { ...input, kind: "Agent" };
+}
+
+/** The refusal with the count from the atomic check and, for the reader, some of the runs. */
+async function inUseError(store: Store, err: AgentInUseError): Promise<ConflictError> {
+  const users = await store.listRuns({ fieldSelector: { agent: err.agent } }).catch(() => []);
+  const keys = users.slice(0, 5).map((r) => `${r.metadata.workspace}/${r.metadata.name}`);
+  const more = users.length > keys.length ? ", ..." : "";
+  const which = keys.length > 0 ? ` (${keys.join(", ")}${more})` : "";
+  return new ConflictError(
+    `agent ${err.agent} is used by ${err.count} agent run(s)${which} and cannot be deleted`,
+  );
 }
 
 export function agentHandlers(deps: Pick<DaemonDeps, "store">): AriHandlers {
@@ -35,19 +48,18 @@ export function agentHandlers(deps: Pick<DaemonDeps, "store">): AriHandlers {
       items: await store.listAgents(parseListParams(params)),
     }),
 
-    /** No-op when absent (as the original); -32001 while an AgentRun uses the agent. */
+    /**
+     * No-op when absent (as the original); -32001 while an AgentRun uses the agent (the store
+     * checks its run counter in the delete's own atomic operation).
+     */
     "agent/delete": async (params) => {
       const name = assertName(parseParams(NameParamsSchema, params).name);
-      const users = await store.listRuns({ fieldSelector: { agent: name } });
-      if (users.length > 0) {
-        const keys = users.slice(0, 5).map((r) => `${r.metadata.workspace}/${r.metadata.name}`);
-        throw new ConflictError(
-          `agent ${name} is used by ${users.length} agent run(s) (${keys.join(", ")}${
-            users.length > 5 ? ", ..." : ""
-          }) and cannot be deleted`,
-        );
+      try {
+        await store.deleteAgent(name);
+      } catch (err) {
+        if (err instanceof AgentInUseError) throw await inUseError(store, err);
+        throw err;
       }
-      await store.deleteAgent(name);
       return null;
     },
   };

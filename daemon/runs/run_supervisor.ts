@@ -63,6 +63,7 @@ import { KeyedMutex } from "./keyed_mutex.ts";
 import {
   agentExitReason,
   forEachLimited,
+  isAttachable,
   type Probe,
   RECOVERABLE_PHASES,
   recoveryAction,
@@ -218,22 +219,20 @@ export class RunSupervisor implements WatchHost {
 
   /**
    * agentrun/create: validates, records the run as `creating` and starts it in the
-   * background. Agent missing or disabled → -32602; workspace missing -32602 / not ready
-   * -32001 and duplicate -32001 (from the store).
+   * background. Agent missing or disabled → -32602 (checked atomically with the create, so
+   * a concurrent agent/delete cannot slip in); workspace missing -32602 / not ready -32001
+   * and duplicate -32001 (from the store).
    */
   async create(
     input: Omit<AgentRun, "kind" | "status"> & { kind?: "AgentRun" },
   ): Promise<AgentRun> {
     const key = { workspace: input.metadata.workspace, name: input.metadata.name };
     const paths = this.bundlePathsOf(key);
-    const agent = await this.#store.getAgent(assertName(input.spec.agent, "spec.agent"));
-    if (!agent) throw new InvalidParamsError(`agent ${input.spec.agent} not found`);
-    if (agent.spec.disabled) throw new InvalidParamsError(`agent ${input.spec.agent} is disabled`);
     const run = await this.#store.createRun({
       metadata: input.metadata,
       spec: input.spec,
       status: { phase: "creating", bundle: paths.dir, socketPath: paths.socket, restartCount: 0 },
-    });
+    }, { requireAgent: true });
     const ctl = this.#ctl(key);
     ctl.generation++;
     const gen = ctl.generation;
@@ -355,7 +354,8 @@ export class RunSupervisor implements WatchHost {
   /**
    * agentrun/restart: marks the run `restarting` and, in the background, stops it if needed
    * and starts a new agent-run on the same bundle (event log and seq continue; the ACP session
-   * is resumed when the agent can). Returns the run as marked.
+   * is resumed when the agent can). Returns the run as marked. Not counted in
+   * `restartCount`, which counts the restarts agentd did on its own (restart policy).
    */
   async restart(key: RunKey): Promise<AgentRun> {
     if (!await this.#store.getRun(key)) throw notFound(key);
@@ -371,7 +371,6 @@ export class RunSupervisor implements WatchHost {
       if (ctl.generation !== gen) return;
       await this.#store.updateRun(key, (r) => {
         r.status.phase = "restarting";
-        r.status.restartCount = (r.status.restartCount ?? 0) + 1;
       });
       await this.#startLocked(key, ctl, { resume: true });
     }));
@@ -452,9 +451,11 @@ export class RunSupervisor implements WatchHost {
   }
 
   /**
-   * Re-attaches to every non-terminal run after agentd (re)starts; marks dead ones stopped
-   * (creating → error) and finishes interrupted restarts. Afterwards nothing is left in
-   * creating/restarting without an agent-run on its way.
+   * Re-attaches to every non-terminal run after agentd (re)starts and finishes interrupted
+   * restarts. Runs whose agent-run died meanwhile get their restart policy: marked
+   * `restarting` (counted) and started again after the backoff, in the background, so
+   * recovery does not wait for them; the others are marked stopped (creating → error).
+   * Afterwards nothing is left in creating/restarting without an agent-run on its way.
    */
   async recover(): Promise<RecoverySummary> {
     const runs = await this.#store.listRuns({ phase: RECOVERABLE_PHASES });
@@ -1037,6 +1038,7 @@ export class RunSupervisor implements WatchHost {
           r.status.errorMessage = lastExit.reason;
         }
       });
+      if (requested) await this.#store.clearStopIntent(live.key).catch(() => {});
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
     } finally {
@@ -1067,6 +1069,8 @@ export class RunSupervisor implements WatchHost {
 
   async #stopLocked(key: RunKey, ctl: Ctl, phase: "stopped"): Promise<void> {
     if (ctl.live) {
+      // Should agentd die before the exit is handled, recovery must not restart it by policy.
+      await this.#store.setStopIntent(key, ctl.live.pid).catch(() => {});
       await this.#terminate(ctl.live, phase);
       return;
     }
@@ -1137,6 +1141,15 @@ export class RunSupervisor implements WatchHost {
 
   // ---------------------------------------------------------------- internals: recovery
 
+  /** Completes, after recovery, a stop that was under way when agentd went away. */
+  #finishStop(key: RunKey, ctl: Ctl): void {
+    const gen = ctl.generation;
+    this.#background(this.#mutex.run(runId(key), async () => {
+      if (ctl.generation !== gen || this.#closing.signal.aborted) return;
+      await this.#stopLocked(key, ctl, "stopped");
+    }));
+  }
+
   async #recoverLocked(run: AgentRun): Promise<keyof RecoverySummary> {
     const key = { workspace: run.metadata.workspace, name: run.metadata.name };
     const ctl = this.#ctl(key);
@@ -1155,8 +1168,9 @@ export class RunSupervisor implements WatchHost {
       peer = undefined;
       probe = { alive: false, reason: errorMessage(err) };
     }
-    const action = recoveryAction(run, probe);
-    if (action.kind === "attach" && peer && probe.alive) {
+    // A stop agentrun/stop had begun when agentd went away (see #stopLocked).
+    const intent = await this.#store.getStopIntent(key);
+    if (peer && probe.alive && isAttachable(probe)) {
       const pid = probe.state.runnerPid ?? run.status.pid ?? 0;
       try {
         await this.#attach(key, ctl, paths, {
@@ -1165,6 +1179,8 @@ export class RunSupervisor implements WatchHost {
           fresh: false,
           status: { state: probe.state, lastSeq: probe.lastSeq },
         });
+        if (intent === pid) this.#finishStop(key, ctl);
+        else if (intent !== undefined) await this.#store.clearStopIntent(key);
         return "attached";
       } catch (err) {
         peer.close();
@@ -1178,36 +1194,50 @@ export class RunSupervisor implements WatchHost {
       if (pid && pidMatches(pid, paths.dir)) signalGroup(pid, "SIGKILL");
     }
     await this.#killLeftoverAgent(paths, state);
-    const decided = recoveryAction(run, probe);
-    if (decided.kind === "restart") {
+    const stopRequested = intent !== undefined &&
+      (intent === run.status.pid || intent === state?.runnerPid);
+    const found: Probe = probe.alive ? probe : { ...probe, state };
+    const decided = recoveryAction(run, found, { stopRequested });
+    if (intent !== undefined) await this.#store.clearStopIntent(key);
+    if (decided.kind === "finish-restart") {
       this.#background(this.#mutex.run(runId(key), async () => {
         if (this.#closing.signal.aborted || ctl.live) return;
         await this.#startLocked(key, ctl, { resume: true });
       }));
       return "restarted";
     }
+    if (decided.kind === "restart") {
+      // Counted and shown like a live exit; the start waits for the backoff, outside recovery.
+      const { lastExit } = decided;
+      await this.#store.updateRun(key, (r) => {
+        r.status.phase = "restarting";
+        r.status.errorMessage = lastExit.reason;
+        r.status.lastExit = lastExit;
+        r.status.exitCode = lastExit.exitCode;
+        r.status.restartCount = (r.status.restartCount ?? 0) + 1;
+        delete r.status.pid;
+      });
+      this.#log.warn("agent-run gone across daemon restart, restarting by policy", {
+        run: runId(key),
+        policy: run.spec.restartPolicy,
+        reason: lastExit.reason,
+      });
+      if (!this.#closing.signal.aborted) this.#scheduleRestart(key, 0);
+      return "restarted";
+    }
     if (decided.kind === "mark") {
-      const lastExit = state && (state.exitCode !== undefined || state.exitSignal)
-        ? {
-          exitCode: state.exitCode ?? null,
-          signal: state.exitSignal ?? null,
-          reason: agentExitReason(state),
-          time: state.updatedAt,
-        }
-        : undefined;
       await this.#store.updateRun(key, (r) => {
         r.status.phase = decided.phase;
-        r.status.errorMessage = decided.errorMessage;
+        if (decided.errorMessage) r.status.errorMessage = decided.errorMessage;
+        else delete r.status.errorMessage;
         delete r.status.pid;
-        if (lastExit) {
-          r.status.lastExit = lastExit;
-          r.status.exitCode = lastExit.exitCode;
-        }
+        r.status.lastExit = decided.lastExit;
+        r.status.exitCode = decided.lastExit.exitCode;
       });
       this.#log.warn("agent-run not recovered", {
         run: runId(key),
         phase: decided.phase,
-        error: decided.errorMessage,
+        error: decided.errorMessage ?? decided.lastExit.reason,
       });
     }
     return "stopped";

@@ -34,6 +34,21 @@ export class PhaseConflictError extends ConflictError {
   }
 }
 
+/**
+ * agent deletion refused: `count` AgentRuns name the agent in `spec.agent` (counted in the same
+ * atomic operation as the delete). -32001.
+ */
+export class AgentInUseError extends ConflictError {
+  readonly agent: string;
+  readonly count: number;
+  constructor(agent: string, count: number) {
+    super(`agent ${agent} is used by ${count} agent run(s) and cannot be deleted`);
+    this.name = "AgentInUseError";
+    this.agent = agent;
+    this.count = count;
+  }
+}
+
 /** Lower-case words used in messages, matching the original's wording. */
 export const KIND_WORDS: Record<ObjectKind, string> = {
   Workspace: "workspace",

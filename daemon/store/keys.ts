@@ -7,7 +7,10 @@
  * ["v1","agents",name]              Agent
  * ["v1","agentruns",ws,name]        AgentRun
  * ["v1","runcounts",ws]             number of AgentRuns in ws (written with every run create/delete)
+ * ["v1","agentruncounts",agent]     number of AgentRuns whose spec.agent is agent (same writes)
+ * ["v1","meta","agentruncounts"]    set once the agent counters are complete (see Store.open)
  * ["v1","cursors",ws,name]          last event seq agentd consumed for the run
+ * ["v1","stopintents",ws,name]      pid of the agent-run agentrun/stop is stopping
  * ["v1","inbox",ws,name,seqNo]      queued workspace/send message (seqNo: number, FIFO)
  * ["v1","inboxseq",ws,name]         last inbox seqNo handed out for the run
  * ```
@@ -29,7 +32,19 @@ export const runsPrefix = (ws?: string): Deno.KvKey =>
 export const runCountKey = (ws: string): Deno.KvKey => [SCHEMA, "runcounts", ws];
 export const runCountsPrefix = (): Deno.KvKey => [SCHEMA, "runcounts"];
 
+export const agentRunCountKey = (agent: string): Deno.KvKey => [SCHEMA, "agentruncounts", agent];
+export const agentRunCountsPrefix = (): Deno.KvKey => [SCHEMA, "agentruncounts"];
+/** Marker: the agent run counters were built from the runs (stores older than them have none). */
+export const agentRunCountsReadyKey = (): Deno.KvKey => [SCHEMA, "meta", "agentruncounts"];
+
 export const cursorKey = (ws: string, name: string): Deno.KvKey => [SCHEMA, "cursors", ws, name];
+
+export const stopIntentKey = (ws: string, name: string): Deno.KvKey => [
+  SCHEMA,
+  "stopintents",
+  ws,
+  name,
+];
 
 export const inboxPrefix = (ws: string, name: string): Deno.KvKey => [SCHEMA, "inbox", ws, name];
 export const inboxEntryKey = (ws: string, name: string, seqNo: number): Deno.KvKey => [

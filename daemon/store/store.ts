@@ -22,6 +22,11 @@
  *   `deleteWorkspaceIfNoRuns` checks the counter, both by versionstamp, so a run can never be
  *   created in a workspace that is being deleted. The counter is the workspace's reference
  *   count, returned as `status.refCount` (never stored in the workspace value).
+ * - Likewise the AgentRuns of each agent (`spec.agent`) are counted in a per-agent counter
+ *   written with every run create/delete. `createRun` with `requireAgent` checks the agent
+ *   record and `deleteAgent` checks the counter, both by versionstamp, so an agent can never
+ *   be deleted while a run names it, however the two calls interleave. Stores written before
+ *   the counter existed get it built from their runs on open.
  * - A value larger than Deno KV's 64 KiB limit is rejected with -32602.
  * - Lists come back sorted by name (runs: by workspace, then name).
  */
@@ -43,7 +48,7 @@ import type { ContentBlock, Phase } from "../../specs/events.ts";
 import { ConflictError, InvalidParamsError, NotFoundError } from "../../specs/errors.ts";
 import { assertName } from "../../specs/names.ts";
 import * as K from "./keys.ts";
-import { AlreadyExistsError, KIND_WORDS, PhaseConflictError } from "./errors.ts";
+import { AgentInUseError, AlreadyExistsError, KIND_WORDS, PhaseConflictError } from "./errors.ts";
 import { assertListOptions, matchesSelector, type ObjectKind } from "./selectors.ts";
 
 // ---------- input and result types ----------
@@ -86,6 +91,12 @@ export interface RunQuery extends ListOptions {
 export interface CreateRunOptions {
   /** Require the workspace to be `ready` (default true): -32001 otherwise. */
   requireReadyWorkspace?: boolean;
+  /**
+   * Require the agent `spec.agent` to exist and not be disabled (-32602), checked in the same
+   * atomic operation as the create (default false: a bare store may hold runs of agents it
+   * does not know).
+   */
+  requireAgent?: boolean;
 }
 
 /** A message queued for an AgentRun by workspace/send while the target was busy. */
@@ -143,6 +154,8 @@ const ALL_RUN_PHASES: readonly Phase[] = [
 ];
 const ALL_WORKSPACE_PHASES: readonly WorkspacePhase[] = ["pending", "ready", "error", "deleting"];
 const INBOX_PURGE_BATCH = 500;
+/** Mutations per atomic operation when building counters (KV allows 1000). */
+const COUNTER_BATCH = 500;
 
 export class Store {
   readonly #kv: Deno.Kv;
@@ -165,7 +178,14 @@ export class Store {
 
   /** Opens (creating if needed) the KV file at `path`. Its directory must exist. */
   static async open(path: string, opts: StoreOptions = {}): Promise<Store> {
-    return new Store(await Deno.openKv(path), opts);
+    const store = new Store(await Deno.openKv(path), opts);
+    try {
+      await store.#ensureAgentRunCounts();
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+    return store;
   }
 
   close(): void {
@@ -386,14 +406,28 @@ export class Store {
     });
   }
 
-  /** Returns false when absent. */
+  /**
+   * Deletes the agent only when no AgentRun names it, checked in the same atomic operation (by
+   * the agent's run counter). Returns false when absent; throws {@link AgentInUseError} (-32001).
+   */
   async deleteAgent(name: string): Promise<boolean> {
     assertName(name, "agent");
-    const key = K.agentKey(name);
-    const cur = await this.#kv.get(key);
-    if (cur.versionstamp === null) return false;
-    await this.#kv.delete(key);
-    return true;
+    return await this.#retry(`agent ${name}`, async () => {
+      const [cur, count] = await this.#kv.getMany<[Agent, number]>([
+        K.agentKey(name),
+        K.agentRunCountKey(name),
+      ]);
+      if (cur.versionstamp === null) return false;
+      if ((count.value ?? 0) > 0) throw new AgentInUseError(name, count.value ?? 0);
+      const op = this.#kv.atomic().check(cur).check(count).delete(K.agentKey(name));
+      return await this.#commit(op, `agent ${name}`) ? true : RETRY;
+    });
+  }
+
+  /** Number of AgentRun records whose `spec.agent` is `agent`. */
+  async countAgentRuns(agent: string): Promise<number> {
+    assertName(agent, "agent");
+    return (await this.#kv.get<number>(K.agentRunCountKey(agent))).value ?? 0;
   }
 
   #newAgent(input: AgentInput): Agent {
@@ -445,20 +479,32 @@ export class Store {
   /**
    * Atomic create: checks that the workspace exists (-32602) and, unless disabled, is ready
    * (-32001 "workspace X is not ready (phase=…)"), that the run does not exist
-   * (AlreadyExistsError, -32001), increments the workspace's run counter and resets the
-   * run's event cursor, all in one operation. Status defaults to `{ phase: "creating" }`.
+   * (AlreadyExistsError, -32001), with `requireAgent` that the agent exists and is enabled
+   * (-32602), increments the workspace's and the agent's run counters and resets the run's
+   * event cursor, all in one operation. Status defaults to `{ phase: "creating" }`.
    */
   async createRun(input: AgentRunInput, opts: CreateRunOptions = {}): Promise<AgentRun> {
     const ws = assertName(input.metadata?.workspace, "metadata.workspace");
     const name = assertName(input.metadata?.name, "metadata.name");
+    const agent = assertName(input.spec?.agent, "spec.agent");
     const requireReady = opts.requireReadyWorkspace ?? true;
     let purged = false;
     return await this.#retry(`agentrun ${ws}/${name}`, async () => {
-      const [wsEntry, runEntry, count] = await this.#kv.getMany<[Workspace, AgentRun, number]>([
+      const [wsEntry, runEntry, count, agentEntry, agentCount] = await this.#kv.getMany<
+        [Workspace, AgentRun, number, Agent, number]
+      >([
         K.workspaceKey(ws),
         K.runKey(ws, name),
         K.runCountKey(ws),
+        K.agentKey(agent),
+        K.agentRunCountKey(agent),
       ]);
+      if (opts.requireAgent) {
+        if (!agentEntry.value) throw new InvalidParamsError(`agent ${agent} not found`);
+        if (agentEntry.value.spec.disabled) {
+          throw new InvalidParamsError(`agent ${agent} is disabled`);
+        }
+      }
       if (!wsEntry.value) throw new NotFoundError(`workspace ${ws} not found`);
       const wsPhase = wsEntry.value.status.phase;
       if (wsPhase === "deleting" || (requireReady && wsPhase !== "ready")) {
@@ -478,11 +524,15 @@ export class Store {
       };
       this.#stamp(run);
       const op = this.#kv.atomic()
-        .check(wsEntry).check(runEntry).check(count)
+        .check(wsEntry).check(runEntry).check(count).check(agentCount)
         .set(K.runKey(ws, name), run)
         .set(K.runCountKey(ws), (count.value ?? 0) + 1)
+        .set(K.agentRunCountKey(agent), (agentCount.value ?? 0) + 1)
         .delete(K.cursorKey(ws, name))
+        .delete(K.stopIntentKey(ws, name))
         .delete(K.inboxSeqKey(ws, name));
+      // The agent must not be deleted (or disabled) under the create.
+      if (opts.requireAgent) op.check(agentEntry);
       return await this.#commit(op, `agentrun ${ws}/${name}`) ? run : RETRY;
     });
   }
@@ -540,13 +590,15 @@ export class Store {
           },
         );
       }
-      const left = Math.max(0, (count.value ?? 1) - 1);
-      const op = this.#kv.atomic().check(cur).check(count)
+      const agent = cur.value.spec.agent;
+      const agentCount = await this.#kv.get<number>(K.agentRunCountKey(agent));
+      const op = this.#kv.atomic().check(cur).check(count).check(agentCount)
         .delete(K.runKey(workspace, name))
         .delete(K.cursorKey(workspace, name))
+        .delete(K.stopIntentKey(workspace, name))
         .delete(K.inboxSeqKey(workspace, name));
-      if (left === 0) op.delete(K.runCountKey(workspace));
-      else op.set(K.runCountKey(workspace), left);
+      setCount(op, K.runCountKey(workspace), (count.value ?? 1) - 1);
+      setCount(op, K.agentRunCountKey(agent), (agentCount.value ?? 1) - 1);
       return await this.#commit(op, `agentrun ${workspace}/${name}`) ? true : RETRY;
     });
     if (deleted) await this.#purgeInbox(workspace, name);
@@ -587,6 +639,29 @@ export class Store {
   async resetCursor(key: RunKey): Promise<void> {
     const { workspace, name } = assertRunKey(key);
     await this.#kv.delete(K.cursorKey(workspace, name));
+  }
+
+  // ---------- stop intents ----------
+
+  /**
+   * Records that agentd is stopping the agent-run `pid` of the run on request, so that a
+   * recovery after an agentd crash in the middle of the stop does not restart it by policy.
+   * Dropped with the run.
+   */
+  async setStopIntent(key: RunKey, pid: number): Promise<void> {
+    const { workspace, name } = assertRunKey(key);
+    await this.#kv.set(K.stopIntentKey(workspace, name), pid);
+  }
+
+  /** The pid recorded by {@link setStopIntent}, if any. */
+  async getStopIntent(key: RunKey): Promise<number | undefined> {
+    const { workspace, name } = assertRunKey(key);
+    return (await this.#kv.get<number>(K.stopIntentKey(workspace, name))).value ?? undefined;
+  }
+
+  async clearStopIntent(key: RunKey): Promise<void> {
+    const { workspace, name } = assertRunKey(key);
+    await this.#kv.delete(K.stopIntentKey(workspace, name));
   }
 
   // ---------- inbox (workspace/send to a busy target) ----------
@@ -703,6 +778,30 @@ export class Store {
   }
 
   // ---------- internals ----------
+
+  /**
+   * Builds the per-agent run counters from the runs, once per store: stores written before the
+   * counters existed have none (and a build cut short is redone, as the marker comes last).
+   */
+  async #ensureAgentRunCounts(): Promise<void> {
+    if ((await this.#kv.get(K.agentRunCountsReadyKey())).versionstamp !== null) return;
+    const counts = new Map<string, number>();
+    for await (const e of this.#kv.list<AgentRun>({ prefix: K.runsPrefix() })) {
+      const agent = e.value.spec.agent;
+      counts.set(agent, (counts.get(agent) ?? 0) + 1);
+    }
+    const writes: [Deno.KvKey, number][] = [];
+    for await (const e of this.#kv.list<number>({ prefix: K.agentRunCountsPrefix() })) {
+      if (!counts.has(e.key[2] as string)) writes.push([e.key, 0]);
+    }
+    for (const [agent, n] of counts) writes.push([K.agentRunCountKey(agent), n]);
+    for (let i = 0; i < writes.length; i += COUNTER_BATCH) {
+      const op = this.#kv.atomic();
+      for (const [key, n] of writes.slice(i, i + COUNTER_BATCH)) setCount(op, key, n);
+      await this.#commit(op, "agent run counters");
+    }
+    await this.#commit(this.#kv.atomic().set(K.agentRunCountsReadyKey(), true), "store marker");
+  }
 
   async #getRunEntry(ws: string, name: string): Promise<Deno.KvEntry<AgentRun>> {
     const cur = await this.#kv.get<AgentRun>(K.runKey(ws, name));
@@ -825,6 +924,12 @@ function checkPhase(
   const message = opts.message?.(actual) ??
     `${KIND_WORDS[kind]} ${key} is ${actual}, expected ${expected.join("|")}`;
   throw new PhaseConflictError(message, actual, expected);
+}
+
+/** Writes a counter; zero (or less) removes the key, so absent means zero. */
+function setCount(op: Deno.AtomicOperation, key: Deno.KvKey, n: number): void {
+  if (n <= 0) op.delete(key);
+  else op.set(key, n);
 }
 
 function runsExistError(ws: string, n: number): ConflictError {

@@ -131,6 +131,7 @@ Deno.test("ari: delete refuses a live run; restart keeps seq and resumes the ses
     assert.equal(marked.status.phase, "restarting");
     const again = await waitRestarted(c, key, first.status.pid, "restarted");
     assert.equal(again.status.sessionId, first.status.sessionId, "ACP session resumed");
+    assert.equal(again.status.restartCount ?? 0, 0, "only restarts by policy are counted");
     const log = await logEvents(first.status.bundle!);
     assert.deepEqual(log.map((e) => e.seq), log.map((_, i) => i));
     const starts = log.filter((e) => e.type === "session_start");
