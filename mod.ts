@@ -12,6 +12,8 @@ export type {
   WatchOptions,
   WorkspaceInput,
 } from "./ctl/ari_client.ts";
+export { waitRunIdle, waitWorkspaceReady } from "./ctl/wait.ts";
+export type { WaitOptions } from "./ctl/wait.ts";
 export * from "./specs/ari.ts";
 export * from "./specs/events.ts";
 export * from "./specs/runtime.ts";

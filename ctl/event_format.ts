@@ -1,8 +1,8 @@
 /**
  * One compact human line per event, for `massctl agentrun events`:
- * `  42 12:03:04.512 agent_message   streaming "Hello wor…"`.
+ * `  42 12:03:04.512 agent_message       streaming "Hello wor…"`.
  */
-import type { AgentRunEvent } from "../specs/events.ts";
+import { type AgentRunEvent, EVENT_TYPES } from "../specs/events.ts";
 
 const TEXT_LIMIT = 80;
 
@@ -83,8 +83,11 @@ export function eventSummary(ev: AgentRunEvent): string {
   }
 }
 
+/** The type column fits the longest event type, so summaries line up. */
+const TYPE_WIDTH = Math.max(...EVENT_TYPES.map((t) => t.length));
+
 export function formatEventLine(ev: AgentRunEvent): string {
-  return `${String(ev.seq).padStart(5)} ${clockTime(ev.time)} ${ev.type.padEnd(15)} ${
+  return `${String(ev.seq).padStart(5)} ${clockTime(ev.time)} ${ev.type.padEnd(TYPE_WIDTH)} ${
     eventSummary(ev)
   }`.trimEnd();
 }

@@ -208,7 +208,7 @@ export function agentrunCommand(app: App) {
     .option("-f, --follow", "keep streaming new events")
     .addOption(
       new Option("-o, --output <format>", "output format: table (one line per event), json, yaml")
-        .choices(["table", "wide", "json", "yaml"] as const)
+        .choices(["table", "json", "yaml"] as const)
         .default("table" as const),
     )
     .action(async (name, opts) => {
@@ -313,7 +313,7 @@ async function promptAndWait(app: App, key: RunKey, text: string, timeoutMs: num
 interface EventsOptions {
   fromSeq: number;
   follow: boolean;
-  format: "table" | "wide" | "json" | "yaml";
+  format: "table" | "json" | "yaml";
 }
 
 /** Without the lastSeq hint, a replay is over after this long without an event. */

@@ -36,7 +36,7 @@ export function workspaceCommand(app: App) {
   ws.command("get")
     .description("list workspaces, or show the named ones")
     .argument("[names...]", "workspace names")
-    .option("--phase <phase>", "only workspaces in this phase (pending|ready|error)")
+    .option("--phase <phase>", "only workspaces in this phase (pending|ready|error|deleting)")
     .addOption(outputOption())
     .action(async (names, opts) => {
       const client = await app.client();

@@ -147,6 +147,15 @@ Deno.test("event lines: seq, time, type, short text", () => {
   assert.match(line, /^ {4}7 \d\d:\d\d:\d\d\.000 agent_message +streaming "Hello world x+…"$/);
   assert.ok(line.length < 140);
   assert.equal(eventSummary(ev("turn_end", { stopReason: "end_turn" })), "end_turn");
+  // Summaries start in one column, whatever the type.
+  const resolved = formatEventLine(ev("permission_resolved", {
+    requestId: "r1",
+    outcome: "selected",
+    optionId: "allow",
+    by: "client",
+  }));
+  const ended = formatEventLine(ev("turn_end", { stopReason: "end_turn" }));
+  assert.equal(resolved.indexOf("r1 allow by client"), ended.indexOf("end_turn"));
   assert.equal(
     eventSummary(ev("runtime_update", { phase: { previousPhase: "idle", phase: "running" } })),
     "phase idle → running",

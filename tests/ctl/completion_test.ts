@@ -103,7 +103,7 @@ t massctl compose apply -f ""`,
     );
     const lines = out.trimEnd().split("\n");
     assert.match(lines[0], /^get:list workspaces.* create:create a workspace/);
-    assert.equal(lines[1], "table wide json yaml");
+    assert.equal(lines[1], "table json yaml");
     assert.equal(lines[2], "files");
   },
 });

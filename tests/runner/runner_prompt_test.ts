@@ -69,12 +69,14 @@ Deno.test("a prompt turn streams its events in order and ends idle after turn_en
     assert.equal(after.state.eventCounts?.turn_end, 1);
     assert.equal("usage" in after.state, false, "usage is not persisted");
     // state.json follows the live state with its own queued write (it is not awaited before
-    // the phase event goes out), so wait for it; it then lags lastSeq by that one event.
+    // the phase event goes out), so wait for it. Live fields are filled when the write runs:
+    // behind another queued write it already counts the idle event, otherwise it lags by it.
     const onDisk = await until("state.json idle", async () => {
       const s = await readState(bundle);
       return s.phase === "idle" ? s : undefined;
     }, 5_000);
-    assert.equal(onDisk.lastSeq, after.recovery.lastSeq - 1, JSON.stringify(onDisk));
+    const lag = after.recovery.lastSeq - (onDisk.lastSeq ?? -1);
+    assert.ok(lag === 0 || lag === 1, JSON.stringify(onDisk));
     watch.close();
     const st = await runner.stop(peer);
     assert.equal(st.code, 0);
