@@ -95,8 +95,11 @@ export function lostExit(
 
 /** "agent exited with code 3" / "agent killed by SIGKILL" / the state's own reason. */
 export function agentExitReason(
-  state: Pick<RuntimeState, "exitCode" | "exitSignal" | "reason">,
+  state: Pick<RuntimeState, "exitCode" | "exitSignal" | "reason" | "errorMessage">,
 ): string {
+  // The agent-run's own account (e.g. why bootstrap failed) says more than how the agent
+  // ended, which after a failed bootstrap is just our stop.
+  if (state.errorMessage) return state.errorMessage;
   if (state.exitSignal) return `agent killed by ${state.exitSignal}`;
   if (typeof state.exitCode === "number") return `agent exited with code ${state.exitCode}`;
   return state.reason ? `agent-run stopped (${state.reason})` : "agent-run stopped";

@@ -1034,7 +1034,8 @@ export class RunSupervisor implements WatchHost {
           r.status.errorMessage = lastExit.reason;
           r.status.restartCount = (r.status.restartCount ?? 0) + 1;
         } else if (r.status.phase !== "error") {
-          r.status.phase = "stopped";
+          // A run that never got through bootstrap is broken, not merely stopped.
+          r.status.phase = state?.reason === "bootstrap-failed" ? "error" : "stopped";
           r.status.errorMessage = lastExit.reason;
         }
       });
@@ -1272,7 +1273,12 @@ function exitRecord(live: Live, exit: ExitStatus, state: RuntimeState | undefine
     return {
       exitCode: ae.exitCode,
       signal: ae.signal,
-      reason: agentExitReason({ exitCode: ae.exitCode, exitSignal: ae.signal, reason: ae.reason }),
+      reason: agentExitReason({
+        exitCode: ae.exitCode,
+        exitSignal: ae.signal,
+        reason: ae.reason,
+        errorMessage: state?.errorMessage,
+      }),
       time,
     };
   }

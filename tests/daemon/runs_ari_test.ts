@@ -10,6 +10,7 @@ import {
   envelope,
   isPhase,
   logEvents,
+  TEST_AGENT,
   text,
   turnEvents,
   waitPhase,
@@ -173,5 +174,30 @@ Deno.test("ari: a cancel sent right after the prompt is accepted ends the turn",
       await waitPhase(ariRun(c, key), key, "idle", 10_000);
     }
     await c.agentrunStop(key);
+  });
+});
+
+Deno.test("ari: a failed bootstrap shows the agent's reason, not how it was stopped", async () => {
+  await withRunsDaemon(async (d) => {
+    const c = d.client;
+    await c.agentCreate({
+      metadata: { name: "noauth" },
+      spec: { command: Deno.execPath(), args: ["run", "-A", TEST_AGENT, "--auth-required"] },
+    });
+    // session/new refused: the agent-run exits before its socket appears.
+    const early = { workspace: "ws", name: "early" };
+    await c.agentrunCreate({ metadata: early, spec: { agent: "noauth" } });
+    const a = await waitPhase(ariRun(c, early), early, ["error", "stopped", "idle"]);
+    assert.equal(a.status.phase, "error");
+    assert.match(a.status.errorMessage ?? "", /auth/i, JSON.stringify(a.status));
+    // The system-prompt turn fails after the socket is up (the test agent runs the line).
+    const late = { workspace: "ws", name: "late" };
+    await c.agentrunCreate({
+      metadata: late,
+      spec: { agent: "test", systemPrompt: "error -32000 Authentication required" },
+    });
+    const b = await waitPhase(ariRun(c, late), late, ["error", "stopped", "idle"]);
+    assert.equal(b.status.phase, "error");
+    assert.match(b.status.errorMessage ?? "", /Authentication required/, JSON.stringify(b.status));
   });
 });
