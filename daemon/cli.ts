@@ -198,6 +198,46 @@ const rootOption = () =>
 const logLevelOption = () =>
   new Option("--log-level <level>", "log level").choices(LOG_LEVELS).default("info" as const);
 
+const timeoutOption = () => new Option("--timeout <seconds>", "how long to wait").default("30");
+
+interface SignalCommandSpec {
+  signal: (
+    paths: RootPaths,
+    opts: { timeoutMs: number; onSignalled: (pid: number) => void },
+  ) => Promise<StopResult>;
+  sent: (pid: number) => string;
+  done: (pid: number) => string;
+  /** `restart` of nothing is a failure; `stop` of nothing is not. */
+  notRunningIsError: boolean;
+  timedOut: string;
+}
+
+/** Shared body of `mass daemon stop|restart`: signal the root's daemon, wait, report. */
+async function signalCommand(
+  io: DaemonCliIO,
+  opts: { root?: string; timeout: string },
+  spec: SignalCommandSpec,
+): Promise<void> {
+  const paths = rootPaths(resolveRoot(opts.root, io.env));
+  const seconds = Number(opts.timeout);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    io.err(`Error: --timeout must be a positive number of seconds`);
+    return io.exit(1);
+  }
+  const res = await spec.signal(paths, {
+    timeoutMs: seconds * 1000,
+    onSignalled: (pid) => io.out(spec.sent(pid)),
+  });
+  if (res.state === "stopped") return io.out(spec.done(res.pid));
+  if (res.state === "not-running") {
+    if (!spec.notRunningIsError) return io.out("daemon: not running");
+    io.err("Error: daemon: not running");
+    return io.exit(1);
+  }
+  io.err(`Error: daemon (pid ${res.pid}) ${spec.timedOut} within ${seconds}s`);
+  io.exit(1);
+}
+
 /** `mass server [--root DIR] [--log-level L]`. */
 export function serverCommand(io: DaemonCliIO = denoIO) {
   return new Command("server")
@@ -230,48 +270,28 @@ export function daemonCommand(io: DaemonCliIO = denoIO) {
   daemon.command("restart")
     .description("restart the daemon in place (SIGHUP; same pid); agent-runs keep running")
     .addOption(rootOption())
-    .addOption(new Option("--timeout <seconds>", "how long to wait").default("30"))
-    .action(async (opts) => {
-      const paths = rootPaths(resolveRoot(opts.root, io.env));
-      const seconds = Number(opts.timeout);
-      if (!Number.isFinite(seconds) || seconds <= 0) {
-        io.err(`Error: --timeout must be a positive number of seconds`);
-        return io.exit(1);
-      }
-      const res = await restartDaemon(paths, {
-        timeoutMs: seconds * 1000,
-        onSignalled: (pid) => io.out(`daemon: sent SIGHUP to pid ${pid}, waiting for restart...`),
-      });
-      if (res.state === "not-running") {
-        io.err("Error: daemon: not running");
-        io.exit(1);
-      } else if (res.state === "stopped") io.out(`daemon: restarted (pid: ${res.pid})`);
-      else {
-        io.err(`Error: daemon (pid ${res.pid}) did not restart within ${seconds}s`);
-        io.exit(1);
-      }
-    });
+    .addOption(timeoutOption())
+    .action((opts) =>
+      signalCommand(io, opts, {
+        signal: (paths, o) => restartDaemon(paths, o),
+        sent: (pid) => `daemon: sent SIGHUP to pid ${pid}, waiting for restart...`,
+        done: (pid) => `daemon: restarted (pid: ${pid})`,
+        notRunningIsError: true,
+        timedOut: "did not restart",
+      })
+    );
   daemon.command("stop")
     .description("stop the daemon (SIGTERM) and wait for it to exit; agent-runs keep running")
     .addOption(rootOption())
-    .addOption(new Option("--timeout <seconds>", "how long to wait").default("30"))
-    .action(async (opts) => {
-      const paths = rootPaths(resolveRoot(opts.root, io.env));
-      const seconds = Number(opts.timeout);
-      if (!Number.isFinite(seconds) || seconds <= 0) {
-        io.err(`Error: --timeout must be a positive number of seconds`);
-        return io.exit(1);
-      }
-      const res = await stopDaemon(paths, {
-        timeoutMs: seconds * 1000,
-        onSignalled: (pid) => io.out(`daemon: sent SIGTERM to pid ${pid}, waiting for exit...`),
-      });
-      if (res.state === "not-running") io.out("daemon: not running");
-      else if (res.state === "stopped") io.out(`daemon: stopped (pid: ${res.pid})`);
-      else {
-        io.err(`Error: daemon (pid ${res.pid}) did not exit within ${seconds}s`);
-        io.exit(1);
-      }
-    });
+    .addOption(timeoutOption())
+    .action((opts) =>
+      signalCommand(io, opts, {
+        signal: (paths, o) => stopDaemon(paths, o),
+        sent: (pid) => `daemon: sent SIGTERM to pid ${pid}, waiting for exit...`,
+        done: (pid) => `daemon: stopped (pid: ${pid})`,
+        notRunningIsError: false,
+        timedOut: "did not exit",
+      })
+    );
   return daemon;
 }
