@@ -3,6 +3,7 @@
  * daemon is involved; the file is replaced atomically (temp file + rename), so agentd and
  * `task wait` never read half a file.
  */
+import { writeFileAtomic } from "../specs/atomic_file.ts";
 import { basename } from "node:path";
 import {
   type AgentTask,
@@ -75,12 +76,9 @@ export async function markTaskDone(path: string, input: DoneInput): Promise<Agen
 }
 
 async function replaceFile(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {
-    await Deno.writeTextFile(tmp, text, { mode: 0o644, createNew: true });
-    await Deno.rename(tmp, path);
+    await writeFileAtomic(path, text, { mode: 0o644 });
   } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
     throw new CliError(`cannot write task file ${path}: ${errorText(err)}`);
   }
 }

@@ -3,6 +3,7 @@
  * root. The lock is an flock on `<root>/mass.lock`, held for the daemon's lifetime; the
  * kernel drops it when the process dies, so a crashed daemon never leaves a false "running".
  */
+import { writeFileAtomic } from "../specs/atomic_file.ts";
 import { join, resolve } from "node:path";
 import type { RootPaths } from "./context.ts";
 
@@ -65,12 +66,6 @@ export async function readPidFile(path: string): Promise<number | undefined> {
   }
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  await Deno.writeTextFile(tmp, text, { mode: 0o600 });
-  await Deno.rename(tmp, path);
-}
-
 /**
  * Takes the root's lock and writes the pid file, or throws RootLockedError naming the
  * holder. A pid file left by a dead daemon is simply overwritten.
@@ -98,7 +93,7 @@ export async function acquireRootLock(paths: RootPaths, pid = Deno.pid): Promise
     // The lock file carries the pid too, so the holder is known even without mass.pid.
     await file.truncate(0);
     await file.write(new TextEncoder().encode(`${pid}\n`));
-    await writeAtomic(paths.pidFile, `${pid}\n`);
+    await writeFileAtomic(paths.pidFile, `${pid}\n`);
   } catch (err) {
     file.close();
     throw err;

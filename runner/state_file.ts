@@ -2,31 +2,8 @@
  * state.json: written only by the agent-run, always whole and atomically (temp file in the
  * same directory, fsync, rename), so a reader never sees a torn file.
  */
-import { basename, dirname, join } from "node:path";
+import { writeFileAtomic, writeFileAtomicSync } from "../specs/atomic_file.ts";
 import type { RuntimeState } from "../specs/runtime.ts";
-
-/** Writes `text` to `path` atomically. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = join(
-    dirname(path),
-    `.${basename(path, ".json")}.${crypto.randomUUID().slice(0, 8)}.tmp`,
-  );
-  try {
-    const file = await Deno.open(tmp, { write: true, create: true, truncate: true, mode: 0o600 });
-    try {
-      const data = new TextEncoder().encode(text);
-      let off = 0;
-      while (off < data.length) off += await file.write(data.subarray(off));
-      await file.syncData();
-    } finally {
-      file.close();
-    }
-    await Deno.rename(tmp, path);
-  } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
-  }
-}
 
 /** Reads state.json; undefined when missing or unreadable. */
 export async function readStateFile(path: string): Promise<RuntimeState | undefined> {
@@ -78,7 +55,9 @@ export class StateFile {
     const run = async () => {
       this.#opts.decorate?.(this.#state);
       this.#state.updatedAt = (this.#opts.now?.() ?? new Date()).toISOString();
-      await writeFileAtomic(this.path, JSON.stringify(this.#state, null, 2) + "\n");
+      await writeFileAtomic(this.path, JSON.stringify(this.#state, null, 2) + "\n", {
+        sync: true,
+      });
     };
     const p = this.#chain.then(run);
     this.#chain = p.catch(() => {});
@@ -90,9 +69,7 @@ export class StateFile {
     try {
       this.#opts.decorate?.(this.#state);
       this.#state.updatedAt = (this.#opts.now?.() ?? new Date()).toISOString();
-      const tmp = `${this.path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-      Deno.writeTextFileSync(tmp, JSON.stringify(this.#state, null, 2) + "\n", { mode: 0o600 });
-      Deno.renameSync(tmp, this.path);
+      writeFileAtomicSync(this.path, JSON.stringify(this.#state, null, 2) + "\n");
     } catch {
       // nothing more we can do while dying
     }

@@ -3,6 +3,7 @@
  * (written here), the `workspace` symlink, and what the agent-run writes itself (state.json,
  * agent-run.sock, agent-run.log, events/).
  */
+import { writeFileAtomic } from "../../specs/atomic_file.ts";
 import { join } from "node:path";
 import type { Agent, AgentRun, Workspace } from "../../specs/ari.ts";
 import { InvalidParamsError } from "../../specs/errors.ts";
@@ -140,12 +141,6 @@ async function replaceSymlink(target: string, link: string): Promise<void> {
   await Deno.symlink(target, link);
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  await Deno.writeTextFile(tmp, text, { mode: 0o600 });
-  await Deno.rename(tmp, path);
-}
-
 /**
  * Creates (or refreshes, on restart) the bundle: directory 0700, config.json, the
  * workspace symlink and the workflow copy. The event log and state.json are left alone.
@@ -157,7 +152,7 @@ export async function writeBundle(
   workflowFile?: string,
 ): Promise<void> {
   await Deno.mkdir(paths.dir, { recursive: true, mode: 0o700 });
-  await writeAtomic(paths.config, JSON.stringify(config, null, 2) + "\n");
+  await writeFileAtomic(paths.config, JSON.stringify(config, null, 2) + "\n");
   await replaceSymlink(workspacePath, paths.workspaceLink);
   if (workflowFile) {
     try {

@@ -6,6 +6,7 @@
  * two writers can never take the same id. Every write is atomic (temp file + rename), so a
  * reader (or the agent's `massctl agentrun task done`) never sees half a file.
  */
+import { writeFileAtomic } from "../../specs/atomic_file.ts";
 import { join } from "node:path";
 import {
   errorMessage,
@@ -35,16 +36,9 @@ export function assertTaskId(id: unknown): string {
   return id as string;
 }
 
-/** Writes `text` to `path` through a temp file in the same directory and a rename. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  try {
-    await Deno.writeTextFile(tmp, text, { mode: 0o644, createNew: true });
-    await Deno.rename(tmp, path);
-  } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
-  }
+/** Task files are readable by the agent (0644). */
+export function writeTaskFile(path: string, text: string): Promise<void> {
+  return writeFileAtomic(path, text, { mode: 0o644 });
 }
 
 /** A task as read from disk, with the exact text (for compare-and-restore). */
@@ -137,7 +131,7 @@ export class TaskStore {
   /** Rewrites an existing task atomically; returns the text written. */
   async replace(task: AgentTask): Promise<string> {
     const text = formatTaskFile(task);
-    await writeFileAtomic(this.pathOf(task.id), text);
+    await writeTaskFile(this.pathOf(task.id), text);
     return text;
   }
 
@@ -149,7 +143,7 @@ export class TaskStore {
     const path = this.pathOf(id);
     const now = await Deno.readTextFile(path).catch(() => undefined);
     if (now !== expected) return false;
-    await writeFileAtomic(path, previous);
+    await writeTaskFile(path, previous);
     return true;
   }
 
