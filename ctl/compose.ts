@@ -60,6 +60,8 @@ export function parseCompose(
         workflowFile: r.workflowFile ? absolutize(r.workflowFile, baseDir) : undefined,
         restartPolicy: r.restartPolicy,
         turnTimeoutSeconds: r.turnTimeoutSeconds,
+        terminal: r.terminal,
+        eventLog: r.eventLog,
       },
     })),
   };

@@ -27,6 +27,23 @@ export function formatAge(createdAt: string | undefined, now: Date): string {
   return `${Math.floor(secs / 86400)}d`;
 }
 
+const SIZE_UNITS = ["KiB", "MiB", "GiB", "TiB"];
+
+/** A byte count for people: `512B`, `1.5KiB`, `64MiB`, `1.2GiB` (one decimal under 10). */
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return "";
+  if (bytes < 1024) return `${Math.round(bytes)}B`;
+  let value = bytes;
+  let unit = "B";
+  for (const u of SIZE_UNITS) {
+    if (value < 1024) break;
+    value /= 1024;
+    unit = u;
+  }
+  const shown = value < 10 ? Math.floor(value * 10) / 10 : Math.floor(value);
+  return `${shown}${unit}`;
+}
+
 /** Padding between columns, as Go's tabwriter with padding 3. */
 const PADDING = 3;
 
@@ -114,7 +131,8 @@ export function agentTable(items: readonly Agent[], wide: boolean, now: Date): s
 export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Date): string {
   const head = ["WORKSPACE", "NAME", "AGENT", "PHASE", "AGE"];
   // PENDING: permission requests waiting for an answer (policy ask); the run needs attention.
-  if (wide) head.push("PID", "RESTARTS", "PENDING", "ERROR");
+  // LOG: the event log's size on disk (as of the run's last idle, attach or exit).
+  if (wide) head.push("PID", "RESTARTS", "PENDING", "LOG", "ERROR");
   const rows = items.map((r) => {
     const row = [
       r.metadata.workspace,
@@ -128,6 +146,7 @@ export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Da
         r.status?.pid ? String(r.status.pid) : "",
         String(r.status?.restartCount ?? 0),
         String(r.status?.pendingPermissions ?? 0),
+        formatBytes(r.status?.eventLogBytes),
         r.status?.errorMessage ?? "",
       );
     }

@@ -2,7 +2,7 @@
  * The daemon's commands for `mass`: `mass server` (agentd in the foreground) and
  * `mass daemon start|status|stop|restart`. Factories return commander commands that mass.ts adds.
  */
-import { Command, Option } from "@commander-js/extra-typings";
+import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { AriClient } from "../ctl/ari_client.ts";
 import { type RootPaths, rootPaths } from "./context.ts";
 import { LOG_LEVELS, type LogLevelName } from "./logging.ts";
@@ -91,6 +91,8 @@ export async function stopDaemon(
 export interface ServerOptions {
   root?: string;
   logLevel: LogLevelName;
+  /** Default event log retention of runs (`--event-max-segments`); 0/absent = keep all. */
+  eventMaxSegments?: number;
 }
 
 /**
@@ -118,7 +120,11 @@ export async function runServer(opts: ServerOptions, io: DaemonCliIO = denoIO): 
   try {
     while (true) {
       try {
-        current = await startDaemon({ root, logLevel: opts.logLevel });
+        current = await startDaemon({
+          root,
+          logLevel: opts.logLevel,
+          eventMaxSegments: opts.eventMaxSegments,
+        });
       } catch (err) {
         io.err(`Error: ${err instanceof Error ? err.message : String(err)}`);
         return 1;
@@ -200,6 +206,21 @@ const logLevelOption = () =>
 
 const timeoutOption = () => new Option("--timeout <seconds>", "how long to wait").default("30");
 
+/** An integer >= 0, for commander. */
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError("must be an integer >= 0");
+  }
+  return n;
+}
+
+const eventMaxSegmentsOption = () =>
+  new Option(
+    "--event-max-segments <n>",
+    "event log segments a run keeps unless its spec.eventLog says (0 = keep all)",
+  ).argParser(parseCount);
+
 interface SignalCommandSpec {
   signal: (
     paths: RootPaths,
@@ -238,14 +259,19 @@ async function signalCommand(
   io.exit(1);
 }
 
-/** `mass server [--root DIR] [--log-level L]`. */
+/** `mass server [--root DIR] [--log-level L] [--event-max-segments N]`. */
 export function serverCommand(io: DaemonCliIO = denoIO) {
   return new Command("server")
     .description("run the mass daemon (agentd) in the foreground")
     .addOption(rootOption())
     .addOption(logLevelOption())
+    .addOption(eventMaxSegmentsOption())
     .action(async (opts) => {
-      const code = await runServer({ root: opts.root, logLevel: opts.logLevel }, io);
+      const code = await runServer({
+        root: opts.root,
+        logLevel: opts.logLevel,
+        eventMaxSegments: opts.eventMaxSegments,
+      }, io);
       if (code !== 0) io.exit(code);
     });
 }
@@ -257,8 +283,13 @@ export function daemonCommand(io: DaemonCliIO = denoIO) {
     .description("run the daemon in the foreground (same as `mass server`)")
     .addOption(rootOption())
     .addOption(logLevelOption())
+    .addOption(eventMaxSegmentsOption())
     .action(async (opts) => {
-      const code = await runServer({ root: opts.root, logLevel: opts.logLevel }, io);
+      const code = await runServer({
+        root: opts.root,
+        logLevel: opts.logLevel,
+        eventMaxSegments: opts.eventMaxSegments,
+      }, io);
       if (code !== 0) io.exit(code);
     });
   daemon.command("status")

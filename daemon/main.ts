@@ -48,7 +48,7 @@ export function daemonRuntimeProblem(withRunSupervisor: boolean): string | undef
 /** The default run supervisor (daemon/runs/), adapted to what agentd's core needs. */
 function createRunSupervisor(
   deps: DaemonDeps,
-  opts: { env?: Record<string, string>; logLevel?: string },
+  opts: { env?: Record<string, string>; logLevel?: string; eventMaxSegments?: number },
 ): RunSupervisorPort {
   const supervisor = new RunSupervisor({
     store: deps.store,
@@ -56,6 +56,7 @@ function createRunSupervisor(
     logger: deps.logger,
     env: opts.env ?? Deno.env.toObject(),
     logLevel: opts.logLevel,
+    eventMaxSegments: opts.eventMaxSegments,
     meshServer: (workspace, name) =>
       meshMcpServerEntry({
         socketPath: deps.paths.socket,
@@ -100,6 +101,11 @@ export interface DaemonOptions {
   runs?: ((deps: DaemonDeps) => RunSupervisorPort) | null;
   /** agentd's environment, from which agents get their allow-listed part (default: ours). */
   env?: Record<string, string>;
+  /**
+   * Event log segments each run keeps when its spec does not say (`spec.eventLog.maxSegments`);
+   * default 0: keep all (specs/agentrun.md, event log retention).
+   */
+  eventMaxSegments?: number;
   /**
    * Awaited while recovery is in progress, before the supervisor recovers runs. Tests use it
    * to hold the daemon in the recovering phase and observe the -32001 gate.

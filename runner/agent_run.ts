@@ -216,6 +216,7 @@ export class AgentRun {
    */
   emergencyStop(): void {
     if (this.#proc) signalGroupSync(this.#proc.pid, "SIGKILL");
+    this.#terminals?.killAllSync();
     if (this.#state) {
       this.#phase = "stopped";
       void this.#state.update((s) => {
@@ -254,6 +255,7 @@ export class AgentRun {
       decorate: (s) => {
         s.eventCounts = hub.counts();
         s.lastSeq = hub.lastSeq;
+        s.eventLog = { ...hub.logStats(), maxSegments: config.runtime.eventMaxSegments };
       },
     });
     this.#previousSessionId = previous?.sessionId;

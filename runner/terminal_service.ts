@@ -5,7 +5,7 @@
  */
 import { ErrorCode, RpcError } from "../specs/errors.ts";
 import { resolveForRead } from "./fs_service.ts";
-import { signalGroup, stopProcessGroup } from "./process_group.ts";
+import { signalGroup, signalGroupSync, stopProcessGroup, waitFor } from "./process_group.ts";
 
 export const DEFAULT_OUTPUT_BYTE_LIMIT = 1024 * 1024;
 const MAX_TERMINALS = 64;
@@ -67,7 +67,43 @@ interface Terminal {
   output: OutputBuffer;
   exit?: TerminalExit;
   exited: Promise<TerminalExit>;
-  pumps: Promise<void>;
+  pumps: Pump[];
+}
+
+/** How long output may trail the command's exit: a background child can hold the pipes. */
+const OUTPUT_GRACE_MS = 500;
+
+/** Copies one output stream into the buffer until it ends or is cancelled. */
+interface Pump {
+  done: Promise<void>;
+  cancel(): void;
+}
+
+function pump(stream: ReadableStream<Uint8Array>, output: OutputBuffer): Pump {
+  const reader = stream.getReader();
+  const done = (async () => {
+    try {
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        output.push(value);
+      }
+    } catch {
+      // cancelled, or the pipe broke
+    } finally {
+      reader.releaseLock();
+    }
+  })();
+  return { done, cancel: () => void reader.cancel().catch(() => {}) };
+}
+
+/** Waits (bounded) for the output to end, then stops reading whatever is still open. */
+async function drain(t: Terminal, ms: number): Promise<void> {
+  const all = Promise.all(t.pumps.map((p) => p.done));
+  if ((await waitFor(all.then(() => true), ms)) === undefined) {
+    for (const p of t.pumps) p.cancel();
+    await all;
+  }
 }
 
 function notFound(id: string): RpcError {
@@ -109,21 +145,16 @@ export class TerminalService {
       throw new RpcError(ErrorCode.Internal, `cannot run ${params.command}: ${err}`);
     }
     const output = new OutputBuffer(limit);
-    const pump = async (stream: ReadableStream<Uint8Array>) => {
-      try {
-        for await (const chunk of stream) output.push(chunk);
-      } catch {
-        // stream closed by kill
-      }
-    };
-    const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]).then(() => {});
+    const pumps = [pump(child.stdout, output), pump(child.stderr, output)];
     const id = `term-${crypto.randomUUID()}`;
     const term: Terminal = {
       child,
       output,
       pumps,
       exited: child.status.then(async (s) => {
-        await pumps;
+        // The output a command wrote before it exited is all in the pipes by now; what
+        // trails after the grace comes from children it left behind.
+        await waitFor(Promise.all(pumps.map((p) => p.done)), OUTPUT_GRACE_MS);
         term.exit = { exitCode: s.signal ? null : s.code, signal: s.signal ?? null };
         return term.exit;
       }),
@@ -152,27 +183,36 @@ export class TerminalService {
     return await this.#get(id).exited;
   }
 
+  /** SIGKILLs the terminal's process group: the command and whatever it started. */
   async kill(id: string): Promise<Record<string, never>> {
-    const t = this.#get(id);
-    if (!t.exit) await signalGroup(t.child.pid, "SIGKILL");
+    await signalGroup(this.#get(id).child.pid, "SIGKILL");
     return {};
   }
 
+  /** Kills the group (children the command left behind too) and forgets the terminal. */
   async release(id: string): Promise<Record<string, never>> {
     const t = this.#get(id);
     this.#terminals.delete(id);
-    if (!t.exit) await signalGroup(t.child.pid, "SIGKILL");
+    await signalGroup(t.child.pid, "SIGKILL");
     await t.exited.catch(() => {});
+    await drain(t, OUTPUT_GRACE_MS);
     return {};
   }
 
-  /** Stops every terminal (agent-run shutdown). */
+  /** Stops every terminal (agent-run shutdown): SIGTERM, then SIGKILL, each group. */
   async closeAll(): Promise<void> {
     const all = [...this.#terminals.values()];
     this.#terminals.clear();
     await Promise.all(all.map(async (t) => {
-      if (!t.exit) await stopProcessGroup(t.child, { termMs: 500, killMs: 1_000 });
+      // stopProcessGroup sends the group a last SIGKILL even when the command has exited.
+      await stopProcessGroup(t.child, { termMs: 500, killMs: 1_000 });
       await t.exited.catch(() => {});
+      await drain(t, OUTPUT_GRACE_MS);
     }));
+  }
+
+  /** SIGKILLs every terminal's group at once, for exit paths that cannot await. */
+  killAllSync(): void {
+    for (const t of this.#terminals.values()) signalGroupSync(t.child.pid, "SIGKILL");
   }
 }

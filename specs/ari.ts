@@ -91,6 +91,18 @@ export interface Workspace {
 // ---------- AgentRun ----------
 export const RestartPolicySchema = z.enum(["never", "on-failure", "always"]);
 export type RestartPolicy = z.infer<typeof RestartPolicySchema>;
+/**
+ * Event log segments of a run: rotate at `segmentMiB` (default 64) and keep the newest
+ * `maxSegments` (0 = keep all; absent = the daemon's default). See specs/agentrun.md.
+ */
+export const EventLogSpecSchema = z.strictObject({
+  segmentMiB: z.number().int().min(1, "segmentMiB must be >= 1").max(
+    1024,
+    "segmentMiB must be <= 1024",
+  ).optional(),
+  maxSegments: z.number().int().nonnegative().optional(),
+});
+export type EventLogSpec = z.infer<typeof EventLogSpecSchema>;
 export const AgentRunSpecSchema = z.object({
   agent: z.string().min(1, "spec.agent is required"),
   systemPrompt: z.string().optional(),
@@ -102,6 +114,10 @@ export const AgentRunSpecSchema = z.object({
   turnTimeoutSeconds: z.number().int().nonnegative().optional(),
   /** Under `ask`: seconds a permission request waits for an answer (default 300; 0 = none). */
   permissionTimeoutSeconds: z.number().int().nonnegative().optional(),
+  /** Serve ACP `terminal/*` to the agent (config `runtime.terminal`); default false. */
+  terminal: z.boolean().optional(),
+  /** Event log segment size and retention. */
+  eventLog: EventLogSpecSchema.optional(),
 });
 export type AgentRunSpec = z.infer<typeof AgentRunSpecSchema>;
 export interface LastExit {
@@ -129,6 +145,10 @@ export interface AgentRunStatus {
    * > 0. Present while an agent-run is live.
    */
   pendingPermissions?: number;
+  /** Bytes of the retained event log (refreshed at attach, when the run goes idle, at exit). */
+  eventLogBytes?: number;
+  /** Oldest seq still replayable: a watch from an older seq gets -32602. */
+  firstSeq?: number;
 }
 export const AgentRunSchema = z.object({
   kind: z.literal("AgentRun").optional(),

@@ -3,7 +3,7 @@
  * start in it. Read by `massctl compose apply|delete`; see specs/compose.md.
  */
 import { z } from "zod";
-import { RestartPolicySchema } from "./ari.ts";
+import { EventLogSpecSchema, RestartPolicySchema } from "./ari.ts";
 import { nameProblem } from "./names.ts";
 import { McpServerSchema, PermissionPolicySchema } from "./runtime.ts";
 
@@ -42,6 +42,10 @@ export const ComposeRunSchema = z.strictObject({
   workflowFile: z.string().min(1).optional(),
   restartPolicy: RestartPolicySchema.optional(),
   turnTimeoutSeconds: z.number().int().nonnegative().optional(),
+  /** Serve ACP `terminal/*` to the agent. */
+  terminal: z.boolean().optional(),
+  /** Event log segment size (`segmentMiB`) and retention (`maxSegments`). */
+  eventLog: EventLogSpecSchema.optional(),
 });
 export type ComposeRun = z.infer<typeof ComposeRunSchema>;
 

@@ -107,6 +107,22 @@ export interface RuntimeState {
   eventCounts?: Record<string, number>;
   /** Last assigned seq; -1 when the log is empty. */
   lastSeq?: number;
+  /** The event log on disk (specs/events.md, retention). */
+  eventLog?: EventLogInfo;
+}
+
+/** Size and replayable range of an agent-run's event log. */
+export interface EventLogInfo {
+  /** Bytes in the retained segment files. */
+  bytes: number;
+  /** Retained segment files. */
+  segments: number;
+  /** Oldest seq still replayable; a watch from an older seq gets -32602. */
+  firstSeq: number;
+  /** Last seq; -1 when the log is empty. */
+  lastSeq: number;
+  /** The retention bound in force (`runtime.eventMaxSegments`; 0 = keep all). */
+  maxSegments: number;
 }
 
 /** Files inside a bundle directory. */

@@ -11,6 +11,7 @@ import { stopAndDeleteRun } from "../compose.ts";
 import { formatDuration, parseDuration } from "../duration.ts";
 import { CliError, ExitCode } from "../errors.ts";
 import { formatEventLine } from "../event_format.ts";
+import { oldestSeq } from "../oldest_seq.ts";
 import { agentRunTable, toYaml } from "../output.ts";
 import { followTurn } from "../turn.ts";
 import { waitRunIdle } from "../wait.ts";
@@ -76,6 +77,17 @@ export function agentrunCommand(app: App) {
       "--permission-timeout <duration>",
       "with --permissions ask: how long a request waits for an answer (default 5m; 0 = forever)",
     )
+    .option("--terminal", "let the agent run commands through ACP terminal/* (off by default)")
+    .option(
+      "--event-segment-mib <n>",
+      "event log segment size in MiB (1-1024; default 64)",
+      parseIntFlag("--event-segment-mib"),
+    )
+    .option(
+      "--event-max-segments <n>",
+      "event log segments to keep, oldest removed first (0 = all; default: the daemon's)",
+      parseIntFlag("--event-max-segments"),
+    )
     .option("--wait", "wait until the run is idle, then print it")
     .addOption(timeoutOption("10m"))
     .action(async (opts) => {
@@ -98,6 +110,8 @@ export function agentrunCommand(app: App) {
           ...(opts.restartPolicy ? { restartPolicy: opts.restartPolicy } : {}),
           ...(turnTimeoutSeconds !== undefined ? { turnTimeoutSeconds } : {}),
           ...(permissionTimeoutSeconds !== undefined ? { permissionTimeoutSeconds } : {}),
+          ...(opts.terminal ? { terminal: true } : {}),
+          ...eventLogSpec(opts.eventSegmentMib, opts.eventMaxSegments),
         },
       });
       app.line(
@@ -204,7 +218,11 @@ export function agentrunCommand(app: App) {
     .description("print a run's events (replay up to now; --follow keeps streaming)")
     .argument("<name>", "agent run name")
     .requiredOption("-w, --workspace <name>", WS_HELP)
-    .option("--from-seq <n>", "start at this seq", parseIntFlag("--from-seq"))
+    .option(
+      "--from-seq <n>",
+      "start at this seq (default: the oldest event the log still holds)",
+      parseIntFlag("--from-seq"),
+    )
     .option("-f, --follow", "keep streaming new events")
     .addOption(
       new Option("-o, --output <format>", "output format: table (one line per event), json, yaml")
@@ -213,7 +231,7 @@ export function agentrunCommand(app: App) {
     )
     .action(async (name, opts) => {
       await printEvents(app, { workspace: opts.workspace, name }, {
-        fromSeq: opts.fromSeq ?? 0,
+        fromSeq: opts.fromSeq,
         follow: opts.follow === true,
         format: opts.output,
       });
@@ -311,7 +329,8 @@ async function promptAndWait(app: App, key: RunKey, text: string, timeoutMs: num
 }
 
 interface EventsOptions {
-  fromSeq: number;
+  /** Absent: from the oldest retained event. */
+  fromSeq?: number;
   follow: boolean;
   format: "table" | "json" | "yaml";
 }
@@ -325,7 +344,8 @@ async function printEvents(app: App, key: RunKey, opts: EventsOptions) {
   const client = await app.client();
   const run = await client.agentrunGet(key);
   const lastSeq = run.status?.lastSeq;
-  if (!opts.follow && lastSeq !== undefined && lastSeq < opts.fromSeq) return;
+  const fromSeq = opts.fromSeq ?? await oldestSeq(client, key);
+  if (!opts.follow && lastSeq !== undefined && lastSeq < fromSeq) return;
 
   const abort = new AbortController();
   let idle: ReturnType<typeof setTimeout> | undefined;
@@ -339,7 +359,7 @@ async function printEvents(app: App, key: RunKey, opts: EventsOptions) {
   };
   armIdle();
   try {
-    for await (const ev of client.watch({ ...key, fromSeq: opts.fromSeq, signal: abort.signal })) {
+    for await (const ev of client.watch({ ...key, fromSeq, signal: abort.signal })) {
       app.out(formatEvent(ev, opts.format));
       if (!opts.follow && lastSeq !== undefined && ev.seq >= lastSeq) break;
       armIdle();
@@ -360,4 +380,18 @@ function formatEvent(ev: AgentRunEvent, format: EventsOptions["format"]): string
     default:
       return formatEventLine(ev) + "\n";
   }
+}
+
+/** `spec.eventLog` from the create flags; absent when neither is given. */
+function eventLogSpec(
+  segmentMiB: number | undefined,
+  maxSegments: number | undefined,
+): { eventLog?: { segmentMiB?: number; maxSegments?: number } } {
+  if (segmentMiB === undefined && maxSegments === undefined) return {};
+  return {
+    eventLog: {
+      ...(segmentMiB !== undefined ? { segmentMiB } : {}),
+      ...(maxSegments !== undefined ? { maxSegments } : {}),
+    },
+  };
 }

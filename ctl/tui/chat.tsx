@@ -30,6 +30,7 @@ import {
   type NoticeLevel,
   type PermissionPrompt,
 } from "./chat_state.ts";
+import { oldestSeq } from "../oldest_seq.ts";
 import { approveOption, denyChoice, type PermissionChoice } from "../permissions.ts";
 import { type Completion, completions, helpLines, resolveInput } from "./commands.ts";
 import * as ed from "./editor.ts";
@@ -156,9 +157,12 @@ export function ChatApp({ client, workspace, name, initialRun, onExit }: ChatApp
     };
     (async () => {
       try {
+        // The whole history the log still holds (retention may have dropped its start).
+        const fromSeq = await oldestSeq(client, key);
+        if (ac.signal.aborted) return;
         const events = client.watch({
           ...key,
-          fromSeq: 0,
+          fromSeq,
           signal: ac.signal,
           onReconnect: () => {
             if (ac.signal.aborted) return;

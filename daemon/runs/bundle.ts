@@ -62,7 +62,11 @@ export interface ComposeInput {
   injectedMcpServers?: McpServer[];
   /** ACP session to resume (restart of the same bundle). */
   resumeSessionId?: string;
+  /** agentd's default for `spec.eventLog.maxSegments` (`mass server --event-max-segments`). */
+  eventMaxSegments?: number;
 }
+
+const MIB = 1024 * 1024;
 
 /** Merges by name: a later server with the same name replaces; nameless ones are appended. */
 export function mergeMcpServers(base: McpServer[], extra: McpServer[]): McpServer[] {
@@ -122,15 +126,29 @@ export function composeConfig(input: ComposeInput): RuntimeConfig {
     runtime: {
       bootstrapTimeoutSeconds: agent.spec.startupTimeoutSeconds ?? DEFAULT_STARTUP_SECONDS,
       turnTimeoutSeconds: run.spec.turnTimeoutSeconds ?? 0,
+      ...(run.spec.terminal ? { terminal: true } : {}),
       ...(run.spec.permissionTimeoutSeconds === undefined
         ? {}
         : { permissionTimeoutSeconds: run.spec.permissionTimeoutSeconds }),
+      ...eventLogRuntime(run.spec.eventLog, input.eventMaxSegments),
     },
   };
   return RuntimeConfigSchema.parse(raw);
 }
 
 export const DEFAULT_STARTUP_SECONDS = 90;
+
+/** `spec.eventLog` (else agentd's default retention) as config.json `runtime` fields. */
+function eventLogRuntime(
+  spec: AgentRun["spec"]["eventLog"],
+  defaultMaxSegments: number | undefined,
+): { eventSegmentBytes?: number; eventMaxSegments?: number } {
+  const out: { eventSegmentBytes?: number; eventMaxSegments?: number } = {};
+  if (spec?.segmentMiB !== undefined) out.eventSegmentBytes = spec.segmentMiB * MIB;
+  const maxSegments = spec?.maxSegments ?? defaultMaxSegments;
+  if (maxSegments !== undefined) out.eventMaxSegments = maxSegments;
+  return out;
+}
 
 async function replaceSymlink(target: string, link: string): Promise<void> {
   try {

@@ -3,7 +3,8 @@
  * event to the supervisor in order, and persists the cursor in batches (not per event).
  */
 import type { AgentRunEvent } from "../../specs/events.ts";
-import { RunnerMethods, type WatchEventResult } from "../../specs/runner_rpc.ts";
+import { ErrorCode, errorCode } from "../../specs/errors.ts";
+import { RunnerMethods, type StatusResult, type WatchEventResult } from "../../specs/runner_rpc.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 
 export interface EventConsumerOptions {
@@ -17,6 +18,8 @@ export interface EventConsumerOptions {
   flushEvery?: number;
   /** …or this long after the first unsaved event. */
   flushMs?: number;
+  /** Told when retention removed events `[from, to)` before they were consumed. */
+  onSkipped?: (from: number, to: number) => void;
 }
 
 export class EventConsumer {
@@ -30,7 +33,7 @@ export class EventConsumer {
   #saving: Promise<void> = Promise.resolve();
 
   constructor(opts: EventConsumerOptions) {
-    this.#opts = { flushEvery: 500, flushMs: 500, ...opts };
+    this.#opts = { flushEvery: 500, flushMs: 500, onSkipped: () => {}, ...opts };
     this.#lastSeq = opts.fromSeq - 1;
     this.#savedSeq = this.#lastSeq;
   }
@@ -47,10 +50,23 @@ export class EventConsumer {
   async start(peer: RpcPeer): Promise<WatchEventResult> {
     this.#peer = peer;
     peer.onNotification(RunnerMethods.eventUpdate, (params) => this.#receive(params));
-    return await peer.request<WatchEventResult>(RunnerMethods.watchEvent, {
-      watchId: this.#watchId,
-      fromSeq: this.#lastSeq + 1,
-    });
+    for (let attempt = 0;; attempt++) {
+      try {
+        return await peer.request<WatchEventResult>(RunnerMethods.watchEvent, {
+          watchId: this.#watchId,
+          fromSeq: this.#lastSeq + 1,
+        });
+      } catch (err) {
+        // The cursor is older than the retained log (agentd was away while it rotated):
+        // what was removed cannot be had, so go on from the oldest retained event.
+        if (errorCode(err) !== ErrorCode.InvalidParams || attempt >= 3) throw err;
+        const st = await peer.request<StatusResult>(RunnerMethods.status, null);
+        const first = st.state.eventLog?.firstSeq;
+        if (first === undefined || first <= this.#lastSeq + 1) throw err;
+        this.#opts.onSkipped(this.#lastSeq + 1, first);
+        this.advance(first - 1);
+      }
+    }
   }
 
   async #receive(params: unknown): Promise<void> {

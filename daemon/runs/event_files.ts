@@ -7,6 +7,7 @@
  * stops at a torn last line.
  */
 import type { AgentRunEvent } from "../../specs/events.ts";
+import { InvalidParamsError } from "../../specs/errors.ts";
 import { LineDecoder } from "../../specs/wire/framing.ts";
 
 const SEGMENT_RE = /^events-(\d{12,})\.jsonl$/;
@@ -42,6 +43,22 @@ function parse(line: string): AgentRunEvent | undefined {
   return undefined;
 }
 
+/** A replay from before the oldest retained event (the same words as the agent-run's). */
+export class EventsNotRetainedError extends InvalidParamsError {
+  constructor(readonly fromSeq: number, readonly firstSeq: number) {
+    super(`events before seq ${firstSeq} are no longer retained (fromSeq ${fromSeq})`);
+    this.name = "EventsNotRetainedError";
+  }
+}
+
+export interface ReadEventFilesOptions {
+  /**
+   * Start at the oldest retained event when `fromSeq` is older (default: throw
+   * EventsNotRetainedError rather than skip events silently).
+   */
+  clamp?: boolean;
+}
+
 /**
  * Yields the events with seq >= fromSeq from the log directory `dir`, in order. Stops at
  * the first line that does not parse or breaks the sequence (a crash can tear the last line).
@@ -49,8 +66,13 @@ function parse(line: string): AgentRunEvent | undefined {
 export async function* readEventFiles(
   dir: string,
   fromSeq = 0,
+  opts: ReadEventFilesOptions = {},
 ): AsyncGenerator<AgentRunEvent> {
   const segments = await listSegments(dir);
+  const oldest = segments[0]?.firstSeq;
+  if (oldest !== undefined && fromSeq < oldest && !opts.clamp) {
+    throw new EventsNotRetainedError(fromSeq, oldest);
+  }
   let start = segments.findLastIndex((s) => s.firstSeq <= fromSeq);
   if (start < 0) start = 0;
   let expected: number | undefined;
@@ -91,4 +113,35 @@ export async function lastEventSeq(dir: string): Promise<number> {
   let last = newest.firstSeq - 1;
   for await (const ev of readEventFiles(dir, newest.firstSeq)) last = ev.seq;
   return last;
+}
+
+/** What the log directory holds: its size on disk and the oldest seq it can replay. */
+export interface EventFileStats {
+  bytes: number;
+  segments: number;
+  /** First seq of the oldest segment; undefined when there is none. */
+  firstSeq?: number;
+}
+
+/** Sizes the segments from the directory listing and a stat each (no file is read). */
+export async function eventFileStats(dir: string): Promise<EventFileStats> {
+  const segments = await listSegments(dir);
+  let bytes = 0;
+  for (const seg of segments) {
+    try {
+      bytes += (await Deno.stat(seg.path)).size;
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err; // removed by retention meanwhile
+    }
+  }
+  const stats: EventFileStats = { bytes, segments: segments.length };
+  if (segments[0]) stats.firstSeq = segments[0].firstSeq;
+  return stats;
+}
+
+/** Throws EventsNotRetainedError (-32602) when `fromSeq` is older than the oldest segment. */
+export async function assertRetained(dir: string, fromSeq: number | undefined): Promise<void> {
+  if (fromSeq === undefined) return;
+  const oldest = (await listSegments(dir))[0]?.firstSeq;
+  if (oldest !== undefined && fromSeq < oldest) throw new EventsNotRetainedError(fromSeq, oldest);
 }

@@ -39,7 +39,7 @@ import type {
   Phase,
 } from "../../specs/events.ts";
 import { assertName } from "../../specs/names.ts";
-import type { McpServer, RuntimeState } from "../../specs/runtime.ts";
+import type { EventLogInfo, McpServer, RuntimeState } from "../../specs/runtime.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
 import type { RootPaths } from "../context.ts";
@@ -57,7 +57,7 @@ import {
   writeBundle,
 } from "./bundle.ts";
 import { EventConsumer } from "./event_consumer.ts";
-import { readEventFiles } from "./event_files.ts";
+import { assertRetained, eventFileStats, readEventFiles } from "./event_files.ts";
 import { messagePrompt } from "./inbox.ts";
 import { KeyedMutex } from "./keyed_mutex.ts";
 import {
@@ -118,7 +118,14 @@ export interface RunSupervisorOptions {
   stopTimeouts?: Partial<StopTimeouts>;
   /** How many runs recovery probes at once. */
   recoveryConcurrency?: number;
+  /** Default `spec.eventLog.maxSegments` for runs that do not set it (0/absent = keep all). */
+  eventMaxSegments?: number;
+  /** Warn when a run's event log, kept whole, passes each multiple of this; default 1 GiB. */
+  eventLogWarnBytes?: number;
 }
+
+/** Default size at which an event log kept whole (no retention) is logged as a warning. */
+export const EVENT_LOG_WARN_BYTES = 1024 ** 3;
 
 export interface RecoverySummary {
   attached: number;
@@ -171,6 +178,8 @@ interface Ctl {
   generation: number;
   liveWaiters: Set<() => void>;
   watches: Set<WatchSession>;
+  /** Multiples of eventLogWarnBytes already warned about. */
+  logWarned: number;
 }
 
 const ACTIVE_PHASES: readonly Phase[] = ["creating", "idle", "running", "restarting"];
@@ -213,6 +222,10 @@ export class RunSupervisor implements WatchHost {
     this.#paths = opts.paths;
     this.#log = (opts.logger ?? silentLogger).child("runs");
     this.#timeouts = { ...DEFAULT_STOP_TIMEOUTS, ...opts.stopTimeouts };
+    const max = opts.eventMaxSegments;
+    if (max !== undefined && !(Number.isSafeInteger(max) && max >= 0)) {
+      throw new RangeError("eventMaxSegments must be an integer >= 0");
+    }
   }
 
   // ---------------------------------------------------------------- public API
@@ -409,6 +422,8 @@ export class RunSupervisor implements WatchHost {
     const key = { workspace: params.workspace, name: params.name };
     this.bundlePathsOf(key);
     if (!await this.#store.getRun(key)) throw notFound(key);
+    // Refused up front rather than skipped: a client must know it missed events.
+    await assertRetained(this.eventsDir(key), params.fromSeq);
     return new WatchSession(this, peer, key, params.watchId, params.fromSeq).start();
   }
 
@@ -548,7 +563,13 @@ export class RunSupervisor implements WatchHost {
     const id = runId(key);
     let ctl = this.#ctls.get(id);
     if (!ctl) {
-      ctl = { attempt: -1, generation: 0, liveWaiters: new Set(), watches: new Set() };
+      ctl = {
+        attempt: -1,
+        generation: 0,
+        liveWaiters: new Set(),
+        watches: new Set(),
+        logWarned: 0,
+      };
       this.#ctls.set(id, ctl);
     }
     return ctl;
@@ -690,6 +711,7 @@ export class RunSupervisor implements WatchHost {
       baseEnv: pickEnv(AGENT_ENV_ALLOW, this.#env()),
       injectedMcpServers: this.#meshServers(key, ws.spec.features),
       resumeSessionId: opts.resume ? run.status.sessionId : undefined,
+      eventMaxSegments: this.#opts.eventMaxSegments,
     });
     await writeBundle(paths, config, ws.status.path, run.spec.workflowFile);
     await this.#clearLeftover(paths, run);
@@ -834,6 +856,12 @@ export class RunSupervisor implements WatchHost {
       fromSeq: cursor + 1,
       onEvent: (ev) => this.#onEvent(live, ev),
       saveCursor: (seq) => this.#store.advanceCursor(key, seq),
+      onSkipped: (from, to) =>
+        this.#log.warn("events removed by retention before agentd read them", {
+          run: runId(key),
+          from,
+          to,
+        }),
     });
     live.gone = opts.child
       ? opts.child.status.then((s) => ({ code: s.signal ? null : s.code, signal: s.signal }))
@@ -855,6 +883,7 @@ export class RunSupervisor implements WatchHost {
       r.status.socketPath = paths.socket;
       r.status.eventPath = paths.events;
       r.status.lastSeq = Math.max(st.lastSeq, r.status.lastSeq ?? -1);
+      if (st.state.eventLog) setLogStatus(r, st.state.eventLog);
       if (st.state.sessionId) r.status.sessionId = st.state.sessionId;
       if (opts.fresh) delete r.status.errorMessage;
       if (phase === "idle" || phase === "running") r.status.phase = phase;
@@ -864,6 +893,7 @@ export class RunSupervisor implements WatchHost {
       }
     });
     this.#log.info("agent-run attached", { run: live.id, pid: opts.pid, phase, fresh: opts.fresh });
+    if (st.state.eventLog) this.#warnLogSize(key, st.state.eventLog);
     for (const wake of [...ctl.liveWaiters]) wake();
     if (phase === "creating") this.#background(this.#settleBootstrap(live));
     if (phase === "idle") this.#drainSoon(key);
@@ -935,11 +965,51 @@ export class RunSupervisor implements WatchHost {
         if (ev.seq <= live.attachSeq || live.exited) return;
         if (change.phase === "idle" || change.phase === "running") {
           await this.#applyPhase(live, change.phase, ev.seq);
-          if (change.phase === "idle") this.#drainSoon(live.key);
+          if (change.phase === "idle") {
+            this.#drainSoon(live.key);
+            this.#background(this.#refreshLog(live));
+          }
         }
         return;
       }
     }
+  }
+
+  /**
+   * After a turn: the log's size and oldest seq from the agent-run, onto the run. In the
+   * background: a request from inside the event handler would wait behind the handler.
+   */
+  async #refreshLog(live: Live): Promise<void> {
+    if (live.exited || live.client.isClosed) return;
+    let log: EventLogInfo | undefined;
+    try {
+      log = (await live.client.status()).state.eventLog;
+    } catch {
+      return; // leaving: its exit records the size from the files
+    }
+    if (!log || live.exited) return;
+    try {
+      await this.#store.updateRun(live.key, (r) => setLogStatus(r, log));
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+    this.#warnLogSize(live.key, log);
+  }
+
+  /** Logs a warning each time a log kept whole passes another multiple of the threshold. */
+  #warnLogSize(key: RunKey, log: EventLogInfo): void {
+    const limit = this.#opts.eventLogWarnBytes ?? EVENT_LOG_WARN_BYTES;
+    const ctl = this.#ctls.get(runId(key));
+    if (!ctl || log.maxSegments !== 0 || !(limit > 0)) return;
+    const level = Math.floor(log.bytes / limit);
+    if (level <= ctl.logWarned) return;
+    ctl.logWarned = level;
+    this.#log.warn("event log keeps growing: nothing is removed (eventLog.maxSegments 0)", {
+      run: runId(key),
+      bytes: log.bytes,
+      segments: log.segments,
+      hint: "set spec.eventLog.maxSegments, or mass server --event-max-segments",
+    });
   }
 
   /** Phase from the agent-run: only over creating/idle/running (never over our phases). */
@@ -991,7 +1061,8 @@ export class RunSupervisor implements WatchHost {
     live.client.close();
     try {
       // Whatever the consumer missed before the socket closed is in the log.
-      for await (const ev of readEventFiles(live.paths.events, live.consumer.lastSeq + 1)) {
+      const from = live.consumer.lastSeq + 1;
+      for await (const ev of readEventFiles(live.paths.events, from, { clamp: true })) {
         if (ev.type === "agent_exit") live.agentExit = ev.payload;
         live.consumer.advance(ev.seq);
       }
@@ -999,6 +1070,7 @@ export class RunSupervisor implements WatchHost {
       // unreadable log: the cursor stays where it was
     }
     await live.consumer.close();
+    const logFiles = await eventFileStats(live.paths.events).catch(() => undefined);
     // Stragglers of the agent-run's group, and the agent's own group.
     signalGroup(live.pid, "SIGKILL");
     const state = await readState(live.paths);
@@ -1026,6 +1098,10 @@ export class RunSupervisor implements WatchHost {
         r.status.lastExit = lastExit;
         r.status.exitCode = lastExit.exitCode;
         r.status.lastSeq = Math.max(live.consumer.lastSeq, r.status.lastSeq ?? -1);
+        if (logFiles) {
+          r.status.eventLogBytes = logFiles.bytes;
+          if (logFiles.firstSeq !== undefined) r.status.firstSeq = logFiles.firstSeq;
+        }
         if (requested) {
           r.status.phase = live.stopPhase;
           delete r.status.errorMessage;
@@ -1246,6 +1322,11 @@ export class RunSupervisor implements WatchHost {
 }
 
 // ---------------------------------------------------------------- helpers
+
+function setLogStatus(run: AgentRun, log: EventLogInfo): void {
+  run.status.eventLogBytes = log.bytes;
+  run.status.firstSeq = log.firstSeq;
+}
 
 function notFound(key: RunKey): NotFoundError {
   return new NotFoundError(`agent ${runId(key)} not found`);

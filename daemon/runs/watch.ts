@@ -10,10 +10,13 @@
  * - No agent-run (stopped, error, between restarts): the events are replayed from the
  *   bundle's log files, and the session stays open, parked, until the run has an agent-run
  *   again, then continues from where it was.
+ * - A `fromSeq` older than the retained log is refused (-32602) before the session starts
+ *   (see RunSupervisor.watch); if retention overtakes a running session, its client's
+ *   connection is closed and the resume is refused the same way. Never a silent gap.
  */
 import { AriMethods, type RunKey } from "../../specs/ari.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
-import { InvalidParamsError } from "../../specs/errors.ts";
+import { ErrorCode, errorCode, InvalidParamsError } from "../../specs/errors.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { lastEventSeq, readEventFiles } from "./event_files.ts";
 import { watchRunnerEvents } from "./runner_client.ts";
@@ -123,7 +126,9 @@ export class WatchSession {
             onEvent: (ev) => this.#forward(ev),
           });
           runner = w.peer;
-        } catch {
+        } catch (err) {
+          // Retention removed events this session still owed: the client's resume gets -32602.
+          if (errorCode(err) === ErrorCode.InvalidParams) return this.#closeClient();
           // Stopping or restarting: look again shortly (from the files or the new agent-run).
           await delay(50, signal);
           if (this.#host.liveSocket(this.key) === socket) {

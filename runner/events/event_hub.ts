@@ -8,7 +8,7 @@
  */
 import type { AgentRunEvent, AgentRunEventOf, EventType } from "../../specs/events.ts";
 import { InvalidParamsError } from "../../specs/errors.ts";
-import type { EventLog } from "./event_log.ts";
+import type { EventLog, EventLogStats } from "./event_log.ts";
 
 /** An event before the hub stamps it: no seq or runId; time defaults to now. */
 export type EventDraft = {
@@ -67,6 +67,11 @@ export class EventHub {
   /** Oldest seq a subscriber can replay from. */
   get firstSeq(): number {
     return this.#log.firstSeq;
+  }
+
+  /** The log's size on disk and replayable range. */
+  logStats(): EventLogStats {
+    return this.#log.stats();
   }
 
   /** Events emitted by this process, per type. */

@@ -28,6 +28,18 @@ export interface EventLogOptions {
 
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 
+/** How much the log holds on disk and which seqs it can still replay. */
+export interface EventLogStats {
+  /** Bytes in the retained segment files. */
+  bytes: number;
+  /** Retained segment files. */
+  segments: number;
+  /** Oldest seq still replayable (nextSeq when the log is empty). */
+  firstSeq: number;
+  /** Last seq; -1 when the log is empty. */
+  lastSeq: number;
+}
+
 /** The log's bytes do not form a valid, contiguous event sequence. */
 export class EventLogCorruptError extends InternalError {
   constructor(readonly path: string, readonly offset: number, readonly reason: string) {
@@ -55,6 +67,8 @@ export class EventLogStateError extends InternalError {
 interface Segment {
   firstSeq: number;
   path: string;
+  /** Size once sealed (the newest segment's size is the log's #size). */
+  size?: number;
 }
 
 const SEGMENT_RE = /^events-(\d{12,})\.jsonl$/;
@@ -72,6 +86,8 @@ export class EventLog {
   #file: Deno.FsFile | undefined;
   /** Size of the newest segment. */
   #size: number;
+  /** Total size of the sealed (not newest) segments. */
+  #sealedBytes: number;
   #nextSeq: number;
   #closed = false;
   #broken: string | undefined;
@@ -90,6 +106,7 @@ export class EventLog {
     this.#maxSegments = opts.maxSegments;
     this.#segments = segments;
     this.#size = size;
+    this.#sealedBytes = segments.slice(0, -1).reduce((sum, s) => sum + (s.size ?? 0), 0);
     this.#nextSeq = nextSeq;
   }
 
@@ -103,6 +120,7 @@ export class EventLog {
     }
     await Deno.mkdir(dir, { recursive: true });
     const segments = await listSegments(dir);
+    for (const seg of segments.slice(0, -1)) seg.size = await fileSize(seg.path);
     let size = 0;
     let nextSeq = 0;
     const newest = segments.at(-1);
@@ -148,6 +166,16 @@ export class EventLog {
   /** Segment file names, oldest first. */
   get segmentFiles(): string[] {
     return this.#segments.map((s) => segmentFileName(s.firstSeq));
+  }
+
+  /** Bytes on disk, segment count and replayable range; kept in memory, so cheap. */
+  stats(): EventLogStats {
+    return {
+      bytes: this.#sealedBytes + (this.#segments.length > 0 ? this.#size : 0),
+      segments: this.#segments.length,
+      firstSeq: this.firstSeq,
+      lastSeq: this.lastSeq,
+    };
   }
 
   /**
@@ -205,6 +233,10 @@ export class EventLog {
     }
     const seg = { firstSeq: seq, path: `${this.#dir}/${segmentFileName(seq)}` };
     this.#file = await Deno.open(seg.path, { write: true, append: true, createNew: true });
+    if (newest) {
+      newest.size = this.#size;
+      this.#sealedBytes += this.#size;
+    }
     this.#segments.push(seg);
     this.#size = 0;
     await this.#enforceRetention();
@@ -214,6 +246,7 @@ export class EventLog {
   async #enforceRetention(): Promise<void> {
     while (this.#maxSegments > 0 && this.#segments.length > this.#maxSegments) {
       const old = this.#segments.shift()!;
+      this.#sealedBytes -= old.size ?? 0;
       try {
         await Deno.remove(old.path);
       } catch (err) {
@@ -258,6 +291,15 @@ export class EventLog {
 }
 
 const encoder = new TextEncoder();
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await Deno.stat(path)).size;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return 0;
+    throw err;
+  }
+}
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 function writeAll(file: Deno.FsFile, data: Uint8Array): void {

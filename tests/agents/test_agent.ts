@@ -29,6 +29,22 @@
  *   read PATH              fs/read_text_file, then says "read:ok:<content>" or "read:error:<msg>"
  *   write PATH TEXT        fs/write_text_file (TEXT with "\n" as newline), then says "write:ok"
  *                          or "write:error:<msg>". Relative PATHs are resolved against the cwd.
+ *   caps                   says "caps:<clientCapabilities of initialize, as JSON>"
+ *   terminal [K=V…] CMD [ARG…]
+ *                          terminal/create (CMD ARG… in the session cwd; leading K=V words are
+ *                          its env), says "terminal:created:<id>", then terminal/wait_for_exit,
+ *                          terminal/output, terminal/release; says
+ *                          "terminal:exit:<code, or signal>:<output, newlines as \n>"
+ *   terminal_kill [K=V…] CMD [ARG…]
+ *                          terminal/create; terminal/kill as soon as the command has written
+ *                          output (at most 500 ms after create); wait_for_exit, output, release;
+ *                          says "terminal_kill:exit:<code|null>:<signal|null>:<output>"
+ *   terminal_limit N [K=V…] CMD [ARG…]
+ *                          terminal/create with outputByteLimit N, wait_for_exit, output,
+ *                          release; says "terminal_limit:<truncated|complete>:<output>"
+ *                          A terminal/* failure says "<command>:error:<msg>" instead. Words are
+ *                          split like a shell's ('…', "…", \). A cancel while waiting for exit
+ *                          ends the turn and leaves the terminal to the client (no release).
  *   stop [REASON]          end the turn now with REASON (default end_turn)
  *   error [CODE] MSG       fail session/prompt with JSON-RPC error CODE (default -32603)
  *   crash [CODE]           exit the process at once with CODE (default 1)
@@ -100,6 +116,8 @@ export type TestAgentHooks = { beforeExit(): Promise<void> };
 type TestSession = {
   id: string;
   cwd: string;
+  /** What the client sent in `initialize`. */
+  clientCapabilities?: acp.ClientCapabilities;
   modeId: string;
   model: string;
   /** Aborted by session/cancel; present only while a turn runs. */
@@ -182,6 +200,63 @@ export function splitWords(line: string, n: number): [string[], string] {
   return [words, rest];
 }
 
+/**
+ * Splits `line` into words as a POSIX shell would, without expansions: whitespace separates,
+ * '…' quotes literally, "…" quotes with \ escaping " and \, and a bare \ escapes any character.
+ */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) throw acp.RequestError.invalidParams({ line }, "unterminated '");
+      word = (word ?? "") + line.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      word ??= "";
+      for (i++; line[i] !== '"'; i++) {
+        if (i >= line.length) throw acp.RequestError.invalidParams({ line }, 'unterminated "');
+        if (line[i] === "\\" && (line[i + 1] === '"' || line[i + 1] === "\\")) i++;
+        word += line[i];
+      }
+    } else if (c === "\\" && i + 1 < line.length) {
+      word = (word ?? "") + line[++i];
+    } else {
+      word = (word ?? "") + c;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+export type TerminalCommand = { command: string; args: string[]; env: acp.EnvVariable[] };
+
+/** `[K=V…] CMD [ARG…]`: leading K=V words become the terminal's env, as in a shell. */
+export function terminalCommand(rest: string): TerminalCommand {
+  const words = shellWords(rest);
+  const env: acp.EnvVariable[] = [];
+  while (words.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0])) {
+    const word = words.shift()!;
+    const eq = word.indexOf("=");
+    env.push({ name: word.slice(0, eq), value: word.slice(eq + 1) });
+  }
+  const [command, ...args] = words;
+  if (command === undefined) throw acp.RequestError.invalidParams({ rest }, "CMD is required");
+  return { command, args, env };
+}
+
+/** `terminal_kill` kills a command that has written nothing after this long. */
+const KILL_AFTER_MS = 500;
+
+function oneLine(text: string): string {
+  return text.replaceAll("\n", "\\n");
+}
+
 function integer(word: string | undefined, what: string): number {
   const value = Number(word);
   if (word === undefined || !Number.isInteger(value)) {
@@ -217,6 +292,75 @@ class Turn {
 
   path(path: string): string {
     return resolve(this.session.cwd, path);
+  }
+
+  /** `p`, unless the turn is cancelled first (then TurnCancelled; `p` is left to settle). */
+  async unlessCancelled<T>(p: Promise<T>): Promise<T> {
+    p.catch(() => {});
+    let onAbort = () => {};
+    const cancelled = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new TurnCancelled());
+      if (this.signal.aborted) onAbort();
+      else this.signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([p, cancelled]);
+    } finally {
+      this.signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * Runs `use` on a new terminal, then releases it, and says "<name>:<what use returned>"
+   * or "<name>:error:<message>". A cancelled turn leaves the terminal unreleased.
+   */
+  async withTerminal(
+    name: string,
+    cmd: TerminalCommand,
+    outputByteLimit: number | undefined,
+    use: (terminalId: string) => Promise<string>,
+  ): Promise<void> {
+    this.check();
+    const sessionId = this.session.id;
+    let terminalId: string | undefined;
+    let reply: string;
+    try {
+      ({ terminalId } = await this.client.request(acp.methods.client.terminal.create, {
+        sessionId,
+        ...cmd,
+        cwd: this.session.cwd,
+        ...(outputByteLimit === undefined ? {} : { outputByteLimit }),
+      }));
+      await this.say(`${name}:created:${terminalId}`);
+      reply = `${name}:${await use(terminalId)}`;
+    } catch (error) {
+      if (error instanceof TurnCancelled) throw error;
+      reply = `${name}:error:${errorText(error)}`;
+    }
+    if (terminalId !== undefined) {
+      try {
+        await this.client.request(acp.methods.client.terminal.release, { sessionId, terminalId });
+      } catch (error) {
+        reply = `${name}:error:release: ${errorText(error)}`;
+      }
+    }
+    await this.say(reply);
+  }
+
+  waitForExit(terminalId: string): Promise<acp.WaitForTerminalExitResponse> {
+    return this.unlessCancelled(
+      this.client.request(acp.methods.client.terminal.waitForExit, {
+        sessionId: this.session.id,
+        terminalId,
+      }),
+    );
+  }
+
+  output(terminalId: string): Promise<acp.TerminalOutputResponse> {
+    return this.client.request(acp.methods.client.terminal.output, {
+      sessionId: this.session.id,
+      terminalId,
+    });
   }
 }
 
@@ -358,6 +502,40 @@ const COMMANDS: Record<string, Command> = {
     }
     await turn.say(reply);
   },
+  caps: (turn) => turn.say(`caps:${JSON.stringify(turn.session.clientCapabilities ?? null)}`),
+  terminal(turn, rest) {
+    return turn.withTerminal("terminal", terminalCommand(rest), undefined, async (id) => {
+      const exit = await turn.waitForExit(id);
+      const { output } = await turn.output(id);
+      return `exit:${exit.exitCode ?? exit.signal ?? null}:${oneLine(output)}`;
+    });
+  },
+  terminal_kill(turn, rest) {
+    return turn.withTerminal("terminal_kill", terminalCommand(rest), undefined, async (id) => {
+      // Kill once the command has shown it runs (written output), or after a short wait.
+      const until = Date.now() + KILL_AFTER_MS;
+      while (Date.now() < until && (await turn.output(id)).output === "") {
+        await sleep(20, turn.signal);
+        turn.check();
+      }
+      await turn.client.request(acp.methods.client.terminal.kill, {
+        sessionId: turn.session.id,
+        terminalId: id,
+      });
+      const exit = await turn.waitForExit(id);
+      const { output } = await turn.output(id);
+      return `exit:${exit.exitCode ?? null}:${exit.signal ?? null}:${oneLine(output)}`;
+    });
+  },
+  terminal_limit(turn, rest) {
+    const [[n], tail] = splitWords(rest, 1);
+    const limit = integer(n, "terminal_limit N");
+    return turn.withTerminal("terminal_limit", terminalCommand(tail), limit, async (id) => {
+      await turn.waitForExit(id);
+      const { output, truncated } = await turn.output(id);
+      return `${truncated ? "truncated" : "complete"}:${oneLine(output)}`;
+    });
+  },
   stop(_turn, rest) {
     throw new TurnStopped((rest.trim() || "end_turn") as acp.StopReason);
   },
@@ -447,6 +625,7 @@ export function createTestAgent(
   hooks: TestAgentHooks = { beforeExit: () => Promise.resolve() },
 ): acp.AgentApp {
   const sessions = new Map<string, TestSession>();
+  let clientCapabilities: acp.ClientCapabilities | undefined;
 
   const getSession = (sessionId: string): TestSession => {
     const session = sessions.get(sessionId);
@@ -456,6 +635,7 @@ export function createTestAgent(
   const openSession = (id: string, cwd: string): TestSession => {
     const session = sessions.get(id) ?? { id, cwd, modeId: "default", model: "test-small" };
     session.cwd = cwd;
+    session.clientCapabilities = clientCapabilities;
     sessions.set(id, session);
     return session;
   };
@@ -463,6 +643,7 @@ export function createTestAgent(
   return acp.agent({ name: "mass-test-agent" })
     .onRequest(acp.methods.agent.initialize, async ({ params }) => {
       log(`initialize (client protocolVersion ${params.protocolVersion})`);
+      clientCapabilities = params.clientCapabilities;
       if (options.initDelayMs > 0) await sleep(options.initDelayMs);
       return {
         protocolVersion: 1,

@@ -33,6 +33,7 @@ spec:
       agent: demo
       workflowFile: flows/review.md
       restartPolicy: on-failure
+      terminal: true
 `;
 
 Deno.test("parseCompose: a valid file becomes a plan with absolute paths", () => {
@@ -45,6 +46,8 @@ Deno.test("parseCompose: a valid file becomes a plan with absolute paths", () =>
   assert.equal(plan.runs[0].spec.permissions, "approve_reads");
   assert.equal(plan.runs[1].spec.workflowFile, "/base/flows/review.md");
   assert.equal(plan.runs[1].spec.restartPolicy, "on-failure");
+  assert.equal(plan.runs[1].spec.terminal, true);
+  assert.equal(plan.runs[0].spec.terminal, undefined);
 });
 
 Deno.test("parseCompose: --workspace overrides metadata.name for the runs too", () => {

@@ -8,6 +8,7 @@ import {
   agentRunTable,
   agentTable,
   formatAge,
+  formatBytes,
   formatLabels,
   renderObjects,
   renderTable,
@@ -81,25 +82,53 @@ Deno.test("agentTable: ENABLED from disabled, ARGS joined, LABELS when wide", ()
   assert.match(wide[2], /<unknown>\s+<none>$/);
 });
 
-Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING ERROR)", () => {
+Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING LOG ERROR)", () => {
   const run: AgentRun = {
     kind: "AgentRun",
     metadata: { name: "r1", workspace: "w", createdAt: ago(3 * 86_400_000) },
     spec: { agent: "demo" },
-    status: { phase: "error", pid: 42, restartCount: 2, errorMessage: "boom\nsecond line" },
+    status: {
+      phase: "error",
+      pid: 42,
+      restartCount: 2,
+      eventLogBytes: 3 * 1024 ** 3 + 300 * 1024 ** 2,
+      errorMessage: "boom\nsecond line",
+    },
   };
   const asking: AgentRun = {
     ...run,
     metadata: { ...run.metadata, name: "r2" },
-    status: { phase: "running", pid: 43, pendingPermissions: 3 },
+    status: { phase: "running", pid: 43, pendingPermissions: 3, eventLogBytes: 20_480 },
+  };
+  const fresh: AgentRun = {
+    ...run,
+    metadata: { ...run.metadata, name: "r3" },
+    status: { phase: "creating" },
   };
   const lines = agentRunTable([run], false, NOW).split("\n");
   assert.match(lines[0], /^WORKSPACE\s+NAME\s+AGENT\s+PHASE\s+AGE$/);
   assert.match(lines[1], /^w\s+r1\s+demo\s+error\s+3d$/);
-  const wide = agentRunTable([run, asking], true, NOW).split("\n");
-  assert.match(wide[0], /AGE\s+PID\s+RESTARTS\s+PENDING\s+ERROR$/);
-  assert.match(wide[1], /3d\s+42\s+2\s+0\s+boom second line$/);
-  assert.match(wide[2], /^w\s+r2\s+demo\s+running\s+3d\s+43\s+0\s+3$/);
+  const wide = agentRunTable([run, asking, fresh], true, NOW).split("\n");
+  assert.match(wide[0], /AGE\s+PID\s+RESTARTS\s+PENDING\s+LOG\s+ERROR$/);
+  assert.match(wide[1], /3d\s+42\s+2\s+0\s+3\.2GiB\s+boom second line$/);
+  assert.match(wide[2], /^w\s+r2\s+demo\s+running\s+3d\s+43\s+0\s+3\s+20KiB$/);
+  // No size known yet: the column stays empty and the others keep their place.
+  const cols = wide[0].indexOf("LOG");
+  assert.equal(wide[3].slice(cols).trim(), "");
+  assert.match(wide[3], /^w\s+r3\s+demo\s+creating\s+3d\s+0\s+0$/);
+});
+
+Deno.test("formatBytes: B, KiB, MiB, GiB; one decimal under 10; empty when unknown", () => {
+  assert.equal(formatBytes(0), "0B");
+  assert.equal(formatBytes(1023), "1023B");
+  assert.equal(formatBytes(1024), "1KiB");
+  assert.equal(formatBytes(1536), "1.5KiB");
+  assert.equal(formatBytes(64 * 1024 ** 2), "64MiB");
+  assert.equal(formatBytes(1024 ** 3 - 1), "1023MiB");
+  assert.equal(formatBytes(1.25 * 1024 ** 3), "1.2GiB");
+  assert.equal(formatBytes(5 * 1024 ** 4), "5TiB");
+  assert.equal(formatBytes(undefined), "");
+  assert.equal(formatBytes(-1), "");
 });
 
 Deno.test("renderObjects: one named object bare, otherwise {kind: List, items}", () => {

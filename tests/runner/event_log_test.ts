@@ -231,6 +231,42 @@ Deno.test("maxSegments removes the oldest segments; reading before them is an er
     await again.close();
   }));
 
+Deno.test("stats: bytes, segments and range follow rotation, retention and reopen", () =>
+  withDir(async (dir) => {
+    const onDisk = async () => {
+      let bytes = 0;
+      for await (const e of Deno.readDir(dir)) bytes += (await Deno.stat(`${dir}/${e.name}`)).size;
+      return bytes;
+    };
+    const log = await EventLog.open(dir, { segmentBytes: 600, maxSegments: 3 });
+    assert.deepEqual(log.stats(), { bytes: 0, segments: 0, firstSeq: 0, lastSeq: -1 });
+    await appendN(log, 2);
+    assert.deepEqual(log.stats(), { bytes: await onDisk(), segments: 1, firstSeq: 0, lastSeq: 1 });
+    await appendN(log, 58);
+    const full = log.stats();
+    assert.deepEqual(full, {
+      bytes: await onDisk(),
+      segments: 3,
+      firstSeq: log.firstSeq,
+      lastSeq: 59,
+    });
+    assert.ok(full.firstSeq > 0);
+    await log.close();
+
+    // Reopened, sealed segments are sized from the files.
+    const again = await EventLog.open(dir, { segmentBytes: 600, maxSegments: 2 });
+    assert.deepEqual(again.stats(), {
+      bytes: await onDisk(),
+      segments: 2,
+      firstSeq: again.firstSeq,
+      lastSeq: 59,
+    });
+    assert.ok(again.firstSeq > full.firstSeq);
+    await appendN(again, 20);
+    assert.equal(again.stats().bytes, await onDisk());
+    await again.close();
+  }));
+
 Deno.test("a line over 1 MiB round-trips, also as the last line at reopen", () =>
   withDir(async (dir) => {
     const big = "abcdefghij".repeat(150_000) + "é✓"; // 1.5 MB plus multi-byte text

@@ -129,11 +129,16 @@ export class Runner {
   #status?: Deno.CommandStatus;
   readonly status: Promise<Deno.CommandStatus>;
 
-  constructor(readonly bundle: TestBundle, extraArgs: string[] = []) {
+  /** `extraEnv` is added to the agent-run's own environment (not the agent's). */
+  constructor(
+    readonly bundle: TestBundle,
+    extraArgs: string[] = [],
+    extraEnv: Record<string, string> = {},
+  ) {
     const { cmd, args } = agentRunCommand(bundle.dir);
     this.child = new Deno.Command(cmd, {
       args: [...args, ...extraArgs],
-      env: baseEnv(),
+      env: { ...baseEnv(), ...extraEnv },
       clearEnv: true,
       stdin: "null",
       stdout: "null",
@@ -202,6 +207,8 @@ export class Runner {
 export interface RunnerOptions extends BundleOptions {
   /** Extra `mass run` arguments. */
   runnerArgs?: string[];
+  /** Extra environment of the `mass run` process itself. */
+  runnerEnv?: Record<string, string>;
   /** Changes the bundle before `mass run` starts. */
   prepare?: (bundle: TestBundle) => Promise<void>;
 }
@@ -217,7 +224,7 @@ export async function withRunnerProcess(
   const bundle = await makeBundle(opts);
   try {
     await opts.prepare?.(bundle);
-    const runner = new Runner(bundle, opts.runnerArgs);
+    const runner = new Runner(bundle, opts.runnerArgs, opts.runnerEnv);
     try {
       await fn({ bundle, runner });
     } finally {
