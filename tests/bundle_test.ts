@@ -22,6 +22,7 @@ import {
   MassEntryError,
 } from "../runner/permissions_flags.ts";
 import { demoAgentArgs } from "../daemon/agents/builtins.ts";
+import { recoveredClient } from "./support/server.ts";
 import { foreignImports, stubImports, withShebang } from "../.ci/bundle.ts";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
@@ -84,9 +85,14 @@ class Server {
     let exited = false;
     this.#child.status.then(() => (exited = true));
     const deadline = Date.now() + 60_000;
-    while (!await exists(this.socket)) {
+    // Listening is not enough: mutating calls are refused until recovery is over.
+    while (true) {
       if (exited) throw new Error(`mass server exited early: ${await this.#stderr}`);
-      if (Date.now() > deadline) throw new Error("mass server: no socket after 60 s");
+      if (Date.now() > deadline) throw new Error("mass server: not recovered after 60 s");
+      if (await exists(this.socket)) {
+        const client = await recoveredClient(this.socket, 5_000);
+        if (client) return client.close();
+      }
       await delay(50);
     }
   }

@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { AriClient } from "../../ctl/ari_client.ts";
+import { recoveredClient } from "../support/server.ts";
 import { until } from "../support/wait.ts";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -88,13 +89,8 @@ Deno.test({
     try {
       client = await waitFor(
         "the daemon socket",
-        async () => {
-          try {
-            return await AriClient.connect(socket, { connectTimeoutMs: 1_000 });
-          } catch {
-            return undefined;
-          }
-        },
+        // Mutating calls are refused until recovery is over: wait for that, not the socket.
+        () => recoveredClient(socket, 60_000),
         60_000,
         () => daemonLog,
       );

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { AriClient } from "../../ctl/ari_client.ts";
+import { recoveredClient } from "../support/server.ts";
 import { until } from "../support/wait.ts";
 import { setupTestAgent, tempRoot } from "./ari_helpers.ts";
 
@@ -25,7 +26,7 @@ Deno.test("mass daemon restart: same pid, runs re-attached, prompts still work",
   let client: AriClient | undefined;
   try {
     const socket = `${root}/mass.sock`;
-    client = await until("daemon socket", () => AriClient.connect(socket).catch(() => undefined));
+    client = await until("daemon recovered", () => recoveredClient(socket, 30_000));
     await setupTestAgent(client);
     await client.agentrunCreate({ metadata: key, spec: { agent: "t" } });
     const runnerPid = await until("idle run", async () => {
