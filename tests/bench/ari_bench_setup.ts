@@ -3,6 +3,7 @@
  * client and daemon use separate threads, as in production), one emptyDir workspace and one
  * idle AgentRun of the built-in demo agent to read with `agentrun/get`.
  */
+import { recoveredClient } from "../support/server.ts";
 import { fileURLToPath } from "node:url";
 import { AriClient } from "../../ctl/ari_client.ts";
 import type { RunKey } from "../../specs/ari.ts";
@@ -30,12 +31,7 @@ export async function startBenchDaemon(): Promise<BenchDaemon> {
     stdout: "null",
     stderr: "null",
   }).spawn();
-  const client = await until(
-    "daemon",
-    () => AriClient.connect(socket, { connectTimeoutMs: 500 }).catch(() => undefined),
-    60_000,
-    50,
-  );
+  const client = await until("daemon recovered", () => recoveredClient(socket, 60_000), 60_000, 50);
   const key = { workspace: "bench", name: "reader" };
   let runPid: number | undefined;
   try {
