@@ -259,10 +259,10 @@ async function signalCommand(
   io.exit(1);
 }
 
-/** `mass server [--root DIR] [--log-level L] [--event-max-segments N]`. */
-export function serverCommand(io: DaemonCliIO = denoIO) {
-  return new Command("server")
-    .description("run the mass daemon (agentd) in the foreground")
+/** Options and action shared by `mass server` and `mass daemon start`. */
+function serverLike(cmd: Command, description: string, io: DaemonCliIO) {
+  return cmd
+    .description(description)
     .addOption(rootOption())
     .addOption(logLevelOption())
     .addOption(eventMaxSegmentsOption())
@@ -276,22 +276,19 @@ export function serverCommand(io: DaemonCliIO = denoIO) {
     });
 }
 
+/** `mass server [--root DIR] [--log-level L] [--event-max-segments N]`. */
+export function serverCommand(io: DaemonCliIO = denoIO) {
+  return serverLike(new Command("server"), "run the mass daemon (agentd) in the foreground", io);
+}
+
 /** `mass daemon start|status|stop|restart [--root DIR]`. */
 export function daemonCommand(io: DaemonCliIO = denoIO) {
   const daemon = new Command("daemon").description("manage the mass daemon");
-  daemon.command("start")
-    .description("run the daemon in the foreground (same as `mass server`)")
-    .addOption(rootOption())
-    .addOption(logLevelOption())
-    .addOption(eventMaxSegmentsOption())
-    .action(async (opts) => {
-      const code = await runServer({
-        root: opts.root,
-        logLevel: opts.logLevel,
-        eventMaxSegments: opts.eventMaxSegments,
-      }, io);
-      if (code !== 0) io.exit(code);
-    });
+  serverLike(
+    daemon.command("start"),
+    "run the daemon in the foreground (same as `mass server`)",
+    io,
+  );
   daemon.command("status")
     .description("show whether the daemon is running")
     .addOption(rootOption())
