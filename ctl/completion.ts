@@ -90,6 +90,24 @@ function valuedFlags(node: CompletionNode): string[] {
   return node.options.filter((o) => o.takesValue).flatMap((o) => o.flags);
 }
 
+/**
+ * Shell (bash and zsh alike) that walks the words before the cursor down the command tree:
+ * leaves `node` at the deepest command named and `skip` set when the last word is an option
+ * still waiting for its value.
+ */
+function walkWords(id: string, words: string, first: number, current: string): string {
+  return `  for (( i = ${first}; i < ${current}; i++ )); do
+    w="\${${words}[i]}"
+    if (( skip )); then skip=0; continue; fi
+    case "$w" in
+      --*=*) continue ;;
+      -*) [[ " $(_${id}_valued "$node") " == *" $w "* ]] && skip=1; continue ;;
+    esac
+    next="$(_${id}_child "$node" "$w")"
+    [[ -n "$next" ]] && node="$next"
+  done`;
+}
+
 /** Case arms shared by bash and zsh (both accept `pattern) cmd ;;`). */
 function shCaseFunctions(prog: string, tree: CompletionNode): string {
   const all = nodes(tree);
@@ -157,16 +175,7 @@ ${shCaseFunctions(id, tree)}
 _${id}() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" node="" w next i skip=0
   (( COMP_CWORD > 0 )) && prev="\${COMP_WORDS[COMP_CWORD-1]}"
-  for (( i = 1; i < COMP_CWORD; i++ )); do
-    w="\${COMP_WORDS[i]}"
-    if (( skip )); then skip=0; continue; fi
-    case "$w" in
-      --*=*) continue ;;
-      -*) [[ " $(_${id}_valued "$node") " == *" $w "* ]] && skip=1; continue ;;
-    esac
-    next="$(_${id}_child "$node" "$w")"
-    [[ -n "$next" ]] && node="$next"
-  done
+${walkWords(id, "COMP_WORDS", 1, "COMP_CWORD")}
   if (( skip )); then
     local values; values="$(_${id}_values "$node" "$prev")"
     if [[ -n "$values" ]]; then
@@ -226,16 +235,7 @@ ${descArms(`_${id}_opt_items`, optItems)}
 _${id}() {
   local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}" node="" w next i skip=0
   local -a items
-  for (( i = 2; i < CURRENT; i++ )); do
-    w="\${words[i]}"
-    if (( skip )); then skip=0; continue; fi
-    case "$w" in
-      --*=*) continue ;;
-      -*) [[ " $(_${id}_valued "$node") " == *" $w "* ]] && skip=1; continue ;;
-    esac
-    next="$(_${id}_child "$node" "$w")"
-    [[ -n "$next" ]] && node="$next"
-  done
+${walkWords(id, "words", 2, "CURRENT")}
   if (( skip )); then
     local values; values="$(_${id}_values "$node" "$prev")"
     if [[ -n "$values" ]]; then
