@@ -198,10 +198,7 @@ export class Store {
 
   async getWorkspace(name: string): Promise<Workspace | undefined> {
     assertName(name, "workspace");
-    const [ws, count] = await this.#kv.getMany<[Workspace, number]>([
-      K.workspaceKey(name),
-      K.runCountKey(name),
-    ]);
+    const [ws, count] = await this.#workspaceAndRunCount(name);
     return ws.value ? withRefCount(ws.value, count.value ?? 0) : undefined;
   }
 
@@ -271,10 +268,7 @@ export class Store {
     assertName(name, "workspace");
     return await this.#retry(`workspace ${name}`, async () => {
       const key = K.workspaceKey(name);
-      const [cur, count] = await this.#kv.getMany<[Workspace, number]>([
-        key,
-        K.runCountKey(name),
-      ]);
+      const [cur, count] = await this.#workspaceAndRunCount(name);
       if (!cur.value) throw new NotFoundError(`workspace ${name} not found`);
       checkPhase("Workspace", name, cur.value.status.phase, expected, opts);
       const next = applyMutator(cur.value, mutate);
@@ -305,10 +299,7 @@ export class Store {
     assertName(name, "workspace");
     return await this.#retry(`workspace ${name}`, async () => {
       const key = K.workspaceKey(name);
-      const [cur, count] = await this.#kv.getMany<[Workspace, number]>([
-        key,
-        K.runCountKey(name),
-      ]);
+      const [cur, count] = await this.#workspaceAndRunCount(name);
       if (!cur.value) throw new NotFoundError(`workspace ${name} not found`);
       if ((count.value ?? 0) > 0) throw runsExistError(name, count.value ?? 0);
       checkPhase("Workspace", name, cur.value.status.phase, from, {});
@@ -329,10 +320,7 @@ export class Store {
   async deleteWorkspaceIfNoRuns(name: string): Promise<boolean> {
     assertName(name, "workspace");
     return await this.#retry(`workspace ${name}`, async () => {
-      const [cur, count] = await this.#kv.getMany<[Workspace, number]>([
-        K.workspaceKey(name),
-        K.runCountKey(name),
-      ]);
+      const [cur, count] = await this.#workspaceAndRunCount(name);
       if (!cur.value) return false;
       if ((count.value ?? 0) > 0) throw runsExistError(name, count.value ?? 0);
       const op = this.#kv.atomic().check(cur).check(count)
@@ -866,6 +854,11 @@ export class Store {
     const now = this.#now().toISOString();
     obj.metadata.createdAt = prev?.createdAt ?? now;
     obj.metadata.updatedAt = now;
+  }
+
+  /** A workspace and its run counter, read together (their versionstamps guard commits). */
+  #workspaceAndRunCount(name: string) {
+    return this.#kv.getMany<[Workspace, number]>([K.workspaceKey(name), K.runCountKey(name)]);
   }
 
   async #commit(op: Deno.AtomicOperation, what: string): Promise<boolean> {
