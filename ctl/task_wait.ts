@@ -6,18 +6,18 @@
  * Exit codes: 0 done, 1 not done after the retries (or a permanent error), 2 the run is
  * stopped or in error, 3 timeout.
  */
-import type { AgentRun, RunKey } from "../specs/ari.ts";
+import type { AriClient } from "./ari_client.ts";
+import type { AgentRun } from "../specs/ari.ts";
 import { ErrorCode, errorCode } from "../specs/errors.ts";
 import type { AgentTask, TaskKeyParams, TaskWaitStatus } from "../specs/tasks.ts";
 import { formatDuration } from "./duration.ts";
 import { ExitCode } from "./errors.ts";
 
-/** The ARI calls the wait makes (a subset of AriClient). */
-export interface TaskWaitClient {
-  agentrunGet(key: RunKey): Promise<AgentRun>;
-  agentrunTaskGet(params: TaskKeyParams): Promise<AgentTask>;
-  agentrunTaskRetry(params: TaskKeyParams): Promise<AgentTask>;
-}
+/** The ARI calls the wait makes. */
+export type TaskWaitClient = Pick<
+  AriClient,
+  "agentrunGet" | "agentrunTaskGet" | "agentrunTaskRetry"
+>;
 
 export interface TaskWaitOptions {
   timeoutMs: number;

@@ -45,17 +45,18 @@ import {
 } from "./components/PermissionDialog.tsx";
 import { StatusLine } from "./components/StatusLine.tsx";
 
-/** What the chat needs from an ARI connection (an AriClient satisfies it). */
-export interface ChatClient {
-  agentrunGet(key: RunKey): Promise<AgentRun>;
-  agentrunPrompt(params: AriPromptParams): Promise<PromptAccepted>;
-  agentrunCancel(key: RunKey): Promise<null>;
-  agentrunSetModel(params: AriSetModelParams): Promise<null>;
-  agentrunSetMode(params: AriSetModeParams): Promise<null>;
-  agentrunStatus(key: RunKey): Promise<AgentRunRuntimeStatus>;
-  agentrunRespondPermission(params: AriRespondPermissionParams): Promise<PermissionAnswer>;
-  watch(opts: WatchOptions): AsyncIterable<AgentRunEvent>;
-}
+/** What the chat needs from an ARI connection. */
+export type ChatClient = Pick<
+  AriClient,
+  | "agentrunGet"
+  | "agentrunPrompt"
+  | "agentrunCancel"
+  | "agentrunSetModel"
+  | "agentrunSetMode"
+  | "agentrunStatus"
+  | "agentrunRespondPermission"
+  | "watch"
+>;
 
 export interface ChatAppProps {
   client: ChatClient;
