@@ -12,12 +12,9 @@ import {
   type LogRecord,
   type Sink,
 } from "@logtape/logtape";
+import { LOG_LEVELS, type LogLevelName, type LogProps, parseLogLevel } from "../specs/log_level.ts";
 
-/** Levels accepted by `--log-level` (the original's names). */
-export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
-
-export type LogProps = Record<string, unknown>;
+export { LOG_LEVELS, type LogLevelName, type LogProps, parseLogLevel };
 
 export interface Logger {
   trace(message: string, props?: LogProps): void;
@@ -32,11 +29,6 @@ export interface Logger {
 /** A logger that owns an output; `close()` flushes it. */
 export interface ClosableLogger extends Logger {
   close(): Promise<void>;
-}
-
-/** Unknown names fall back to info, like the original. */
-export function parseLogLevel(name: string | undefined): LogLevelName {
-  return (LOG_LEVELS as readonly string[]).includes(name ?? "") ? name as LogLevelName : "info";
 }
 
 function toLogTapeLevel(level: LogLevelName): LogLevel {

@@ -4,22 +4,15 @@
  * `configure()`, so a test can hold several in one process.
  */
 import { compareLogLevel, defaultTextFormatter, type LogLevel } from "@logtape/logtape";
+import { LOG_LEVELS, type LogLevelName, type LogProps, parseLogLevel } from "../specs/log_level.ts";
 
-export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
-
-export type LogProps = Record<string, unknown>;
+export { LOG_LEVELS, type LogLevelName, type LogProps, parseLogLevel };
 
 export interface RunLogger {
   debug(message: string, props?: LogProps): void;
   info(message: string, props?: LogProps): void;
   warn(message: string, props?: LogProps): void;
   error(message: string, props?: LogProps): void;
-}
-
-/** Unknown names fall back to info, like the original. */
-export function parseLogLevel(name: string | undefined): LogLevelName {
-  return (LOG_LEVELS as readonly string[]).includes(name ?? "") ? name as LogLevelName : "info";
 }
 
 export const silentLogger: RunLogger = {

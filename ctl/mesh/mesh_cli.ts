@@ -4,7 +4,8 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { nameProblem, socketPathProblem } from "../../specs/names.ts";
-import { MESH_LOG_LEVELS, openMeshLogger, parseMeshLogLevel } from "./mesh_log.ts";
+import { LOG_LEVELS, parseLogLevel } from "../../specs/log_level.ts";
+import { openMeshLogger } from "./mesh_log.ts";
 import { serveMeshStdio } from "./mesh_mcp.ts";
 
 /** The first problem with the flags, or undefined. */
@@ -28,7 +29,7 @@ export function meshMcpCommand() {
     .requiredOption("--agent <name>", "the agent this server speaks for")
     .option(
       "--log-level <level>",
-      `log level: ${MESH_LOG_LEVELS.join("|")} (unknown: info)`,
+      `log level: ${LOG_LEVELS.join("|")} (unknown: info)`,
       "info",
     )
     .option("--log-format <format>", "accepted for compatibility; logs are text lines")
@@ -37,7 +38,7 @@ export function meshMcpCommand() {
       const problem = meshFlagsProblem(opts);
       if (problem) cmd.error(`error: ${problem}`, { exitCode: 2 });
       const logger = openMeshLogger({
-        level: parseMeshLogLevel(opts.logLevel),
+        level: parseLogLevel(opts.logLevel),
         logDir: opts.logPath,
       });
       try {

@@ -5,11 +5,9 @@
  */
 import { compareLogLevel, defaultTextFormatter, type LogLevel } from "@logtape/logtape";
 import { join } from "node:path";
+import type { LogLevelName, LogProps } from "../../specs/log_level.ts";
 
 export const MESH_LOG_FILE = "workspace-mesh-server.log";
-export const MESH_LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
-export type MeshLogLevel = (typeof MESH_LOG_LEVELS)[number];
-export type LogProps = Record<string, unknown>;
 
 export interface MeshLogger {
   debug(message: string, props?: LogProps): void;
@@ -25,17 +23,10 @@ export const silentMeshLogger: MeshLogger = {
   error() {},
 };
 
-/** Unknown names fall back to info, like the original. */
-export function parseMeshLogLevel(name: string | undefined): MeshLogLevel {
-  return (MESH_LOG_LEVELS as readonly string[]).includes(name ?? "")
-    ? name as MeshLogLevel
-    : "info";
-}
-
 /** A logger writing text lines at or above `level` to `write`. */
 export function meshTextLogger(
   write: (line: string) => void,
-  level: MeshLogLevel = "info",
+  level: LogLevelName = "info",
 ): MeshLogger {
   const lowest: LogLevel = level === "warn" ? "warning" : level;
   const at = (lvl: LogLevel) => (message: string, properties: LogProps = {}) => {
@@ -63,7 +54,7 @@ export function meshTextLogger(
  * directory is given, else to stderr. `close()` releases the file.
  */
 export function openMeshLogger(
-  opts: { level?: MeshLogLevel; logDir?: string } = {},
+  opts: { level?: LogLevelName; logDir?: string } = {},
 ): MeshLogger & { close(): void } {
   const encoder = new TextEncoder();
   if (!opts.logDir) {

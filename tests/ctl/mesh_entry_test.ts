@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { meshFlagsProblem } from "../../ctl/mesh/mesh_cli.ts";
 import { meshMcpServerEntry } from "../../specs/mesh.ts";
-import { meshTextLogger, parseMeshLogLevel } from "../../ctl/mesh/mesh_log.ts";
+import { meshTextLogger } from "../../ctl/mesh/mesh_log.ts";
+import { parseLogLevel } from "../../specs/log_level.ts";
 import { sendResultText, statusText } from "../../ctl/mesh/mesh_mcp.ts";
 import type { AgentRun, Workspace } from "../../specs/ari.ts";
 import { McpServerSchema } from "../../specs/runtime.ts";
@@ -133,8 +134,8 @@ Deno.test("flags: names and socket path are checked before anything is dialled",
 });
 
 Deno.test("logger: level filter, unknown level is info, props in the line", () => {
-  assert.equal(parseMeshLogLevel("nonsense"), "info");
-  assert.equal(parseMeshLogLevel("debug"), "debug");
+  assert.equal(parseLogLevel("nonsense"), "info");
+  assert.equal(parseLogLevel("debug"), "debug");
   const lines: string[] = [];
   const log = meshTextLogger((l) => lines.push(l), "warn");
   log.info("hidden");
