@@ -33,7 +33,7 @@ import { metadataChange, Translator } from "./events/translator.ts";
 import { FsService } from "./fs_service.ts";
 import { PermissionBroker, permissionToolCall } from "./permission_broker.ts";
 import { decidePermission, type PermissionDecision } from "./permission_policy.ts";
-import { signalGroupSync, stopProcessGroup, waitFor } from "./process_group.ts";
+import { signalGroupSync, stopProcessGroup, waitFor } from "./launch/process_group.ts";
 import { type RunLogger, silentLogger } from "./logger.ts";
 import { type RunnerServer, startRunnerServer } from "./rpc_server.ts";
 import { applySessionResponse, applySessionUpdate, modelOptionId } from "./session_state.ts";

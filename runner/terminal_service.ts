@@ -5,7 +5,7 @@
  */
 import { ErrorCode, RpcError } from "../specs/errors.ts";
 import { resolveForRead } from "./fs_service.ts";
-import { signalGroup, signalGroupSync, stopProcessGroup, waitFor } from "./process_group.ts";
+import { signalGroup, signalGroupSync, stopProcessGroup, waitFor } from "./launch/process_group.ts";
 
 export const DEFAULT_OUTPUT_BYTE_LIMIT = 1024 * 1024;
 const MAX_TERMINALS = 64;

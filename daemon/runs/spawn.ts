@@ -5,7 +5,7 @@
  * null stdio and a minimal explicit environment, so it survives agentd and writes its own
  * log file. The agent's environment is not inherited either: it is listed in config.json.
  */
-import { agentRunCommand } from "../../runner/permissions_flags.ts";
+import { agentRunCommand } from "../../runner/launch/mod.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 
