@@ -5,7 +5,7 @@
  * null stdio and a minimal explicit environment, so it survives agentd and writes its own
  * log file. The agent's environment is not inherited either: it is listed in config.json.
  */
-import { agentRunCommand } from "../../runner/launch/mod.ts";
+import { agentRunCommand, type GroupSignal, signalGroupSync } from "../../runner/launch/mod.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 
@@ -152,15 +152,11 @@ export async function waitForSocket(
   }
 }
 
-/** Sends `signal` to process group `pgid`; a gone group is not an error. */
-export function signalGroup(pgid: number, signal: Deno.Signal): void {
-  if (!(pgid > 1)) return;
-  try {
-    Deno.kill(-pgid, signal);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-}
+/**
+ * Sends `signal` to process group `pgid`; a gone group is not an error, and it never throws.
+ * The one implementation is the agent-run's (runner/launch/process_group.ts).
+ */
+export const signalGroup: (pgid: number, signal: GroupSignal) => void = signalGroupSync;
 
 /** True when a process `pid` exists and is not a zombie (Linux /proc; else kill(0)-like probe). */
 export function pidAlive(pid: number): boolean {
