@@ -25,21 +25,21 @@ import type {
   StatusResult,
 } from "../specs/runner_rpc.ts";
 import { MASS_VERSION, type RuntimeState, type SessionState } from "../specs/runtime.ts";
-import { AcpClient, type AgentProcess, spawnAgent } from "./acp_connection.ts";
+import { AcpClient, type AgentProcess, spawnAgent } from "./acp/acp_connection.ts";
 import { agentEnv, type Bundle, toAcpMcpServers } from "./config.ts";
 import { type EventDraft, EventHub } from "./events/event_hub.ts";
 import { EventLog } from "./events/event_log.ts";
 import { metadataChange, Translator } from "./events/translator.ts";
-import { FsService } from "./fs_service.ts";
-import { PermissionBroker, permissionToolCall } from "./permission_broker.ts";
-import { decidePermission, type PermissionDecision } from "./permission_policy.ts";
+import { FsService } from "./fs/fs_service.ts";
+import { PermissionBroker, permissionToolCall } from "./permissions/permission_broker.ts";
+import { decidePermission, type PermissionDecision } from "./permissions/permission_policy.ts";
 import { signalGroupSync, stopProcessGroup, waitFor } from "./launch/process_group.ts";
 import { type RunLogger, silentLogger } from "./logger.ts";
-import { type RunnerServer, startRunnerServer } from "./rpc_server.ts";
-import { applySessionResponse, applySessionUpdate, modelOptionId } from "./session_state.ts";
-import { setConfigOptions } from "./session_state.ts";
+import { type RunnerServer, startRunnerServer } from "./rpc/rpc_server.ts";
+import { applySessionResponse, applySessionUpdate, modelOptionId } from "./acp/session_state.ts";
+import { setConfigOptions } from "./acp/session_state.ts";
 import { readStateFile, StateFile } from "./state_file.ts";
-import { TerminalService } from "./terminal_service.ts";
+import { TerminalService } from "./terminal/terminal_service.ts";
 
 /** Exit codes of `mass run`. */
 export const ExitCode = {

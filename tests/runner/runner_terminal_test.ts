@@ -10,7 +10,7 @@ import { eventText } from "../../specs/events.ts";
 import { RunnerMethods } from "../../specs/runner_rpc.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { agentRunCommand } from "../../runner/launch/mod.ts";
-import { TerminalService } from "../../runner/terminal_service.ts";
+import { TerminalService } from "../../runner/terminal/terminal_service.ts";
 import { shellWords } from "../agents/test_agent.ts";
 import { killGroup, pidAlive, processesIn, waitGone } from "../support/process.ts";
 import { until } from "../support/wait.ts";
