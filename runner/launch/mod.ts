@@ -17,3 +17,5 @@ export * from "./agent_run_command.ts";
 export * from "./mass_location.ts";
 export * from "./permissions_flags.ts";
 export * from "./process_group.ts";
+export * from "./pick_env.ts";
+export * from "./spawn_agent_run.ts";
