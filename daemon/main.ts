@@ -30,7 +30,7 @@ import { agentrunHandlers } from "./ari/agentruns.ts";
 import { taskHandlers } from "./ari/tasks.ts";
 import { RunSupervisor } from "./runs/run_supervisor.ts";
 import { meshMcpServerEntry } from "../specs/mesh.ts";
-import { MASS_LOCATION, massSpawnProblem } from "../runner/permissions_flags.ts";
+import { MASS_LOCATION, massSpawnProblem } from "../runner/launch/mod.ts";
 
 /**
  * Why agentd cannot run in this process, if it cannot; checked before the root is touched.

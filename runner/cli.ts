@@ -1,12 +1,13 @@
 /**
  * `mass run --bundle DIR [--permissions P] [--log-level L]`: one agent-run in the foreground.
  *
- * Exit codes are ExitCode in agent_run.ts. A bad bundle prints one line on stderr and exits 1
+ * Exit codes are ExitCode in exit_code.ts. A bad bundle prints one line on stderr and exits 1
  * before anything is started or any socket exists.
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { PermissionPolicySchema } from "../specs/runtime.ts";
-import { AgentRun, ExitCode } from "./agent_run.ts";
+import { AgentRun } from "./agent_run.ts";
+import { ExitCode } from "./exit_code.ts";
 import { BundleError, loadBundle } from "./config.ts";
 import { LogFile } from "./log_file.ts";
 import { LOG_LEVELS, parseLogLevel, textLogger } from "./logger.ts";

@@ -20,7 +20,7 @@ import {
   MASS_LOCATION,
   massConfigFlags,
   MassEntryError,
-} from "../runner/permissions_flags.ts";
+} from "../runner/launch/mod.ts";
 import { demoAgentArgs } from "../daemon/agents/builtins.ts";
 import { recoveredClient } from "./support/server.ts";
 import { foreignImports, stubImports, withShebang } from "../.ci/bundle.ts";
@@ -313,7 +313,7 @@ Deno.test("deno bundle: dist/mass.js and dist/massctl.js run on their own", asyn
 });
 
 Deno.test("locateMass: source tree, bundle, deno compile binary", () => {
-  assert.deepEqual(locateMass("file:///src/mass/runner/permissions_flags.ts", false), {
+  assert.deepEqual(locateMass("file:///src/mass/runner/launch/mass_location.ts", false), {
     kind: "source",
     entry: "/src/mass/mass.ts",
     config: "/src/mass/deno.json",
@@ -323,7 +323,7 @@ Deno.test("locateMass: source tree, bundle, deno compile binary", () => {
     entry: "/opt/mass/dist/mass.js",
   });
   assert.equal(
-    locateMass("file:///tmp/deno-compile-mass/runner/permissions_flags.ts", true).kind,
+    locateMass("file:///tmp/deno-compile-mass/runner/launch/mass_location.ts", true).kind,
     "standalone",
   );
   // This test runs from source.
@@ -348,7 +348,7 @@ Deno.test("bundled mass: agent-run, demo agent and mesh entry start the bundle, 
     "/opt/mass/dist/mass.js",
     "demo-agent",
   ]);
-  const source = locateMass("file:///src/mass/runner/permissions_flags.ts", false);
+  const source = locateMass("file:///src/mass/runner/launch/mass_location.ts", false);
   assert.deepEqual(demoAgentArgs({ mass: source, demoAgentPath: "/x/demo.ts" }), [
     "run",
     "-A",
@@ -367,7 +367,7 @@ Deno.test("bundled mass: agent-run, demo agent and mesh entry start the bundle, 
 });
 
 Deno.test("compiled mass cannot start agent-runs: a typed error that says why", () => {
-  const mass = locateMass("file:///tmp/deno-compile-mass/runner/permissions_flags.ts", true);
+  const mass = locateMass("file:///tmp/deno-compile-mass/runner/launch/mass_location.ts", true);
   assert.throws(
     () => agentRunCommand("/nonexistent/bundle", { denoPath: "/d/deno", mass }),
     (err) => err instanceof MassEntryError && /deno compile/.test(err.message),

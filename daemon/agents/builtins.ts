@@ -21,11 +21,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Agent } from "../../specs/ari.ts";
-import {
-  MASS_LOCATION,
-  massConfigFlags,
-  type MassLocation,
-} from "../../runner/permissions_flags.ts";
+import { MASS_LOCATION, massConfigFlags, type MassLocation } from "../../runner/launch/mod.ts";
 
 export const CLAUDE_ACP_PACKAGE = "@agentclientprotocol/claude-agent-acp@0.101.0";
 export const CODEX_ACP_PACKAGE = "@zed-industries/codex-acp@0.16.0";

@@ -1,11 +1,10 @@
 /**
- * Starting an agent-run process and stopping its process group.
+ * Starting an agent-run process and stopping its process group: the environment agentd
+ * hands an agent, waiting for the agent-run's socket, and finding leftover processes.
  *
- * The agent-run is started detached (its own session and process group, pid = pgid) with
- * null stdio and a minimal explicit environment, so it survives agentd and writes its own
- * log file. The agent's environment is not inherited either: it is listed in config.json.
+ * The agent's environment is not inherited: it is listed in config.json.
  */
-import { agentRunCommand } from "../../runner/permissions_flags.ts";
+import { type GroupSignal, signalGroupSync } from "../../runner/launch/mod.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 
@@ -59,51 +58,14 @@ export const AGENT_ENV_ALLOW: readonly string[] = [
   "IS_SANDBOX",
 ];
 
-/** What the agent-run process itself needs: deno's own caches and a PATH. */
-export const RUNNER_ENV_ALLOW: readonly string[] = [
-  "PATH",
-  "HOME",
-  "LANG",
-  "TMPDIR",
-  "DENO_DIR",
-  "XDG_CACHE_HOME",
-  "NO_COLOR",
-];
-
-/** Picks `names` out of `source` (agentd's env), skipping unset ones. */
-export function pickEnv(
-  names: readonly string[],
-  source: Record<string, string> = Deno.env.toObject(),
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const n of names) if (source[n] !== undefined) out[n] = source[n];
-  return out;
-}
-
-export interface SpawnOptions {
-  /** Environment of the agent-run process (not the agent's). */
-  env?: Record<string, string>;
-  denoPath?: string;
-  logLevel?: string;
-}
-
-/** Starts `mass run --bundle <dir>` detached, with null stdio and a cleared environment. */
-export function spawnAgentRun(bundleDir: string, opts: SpawnOptions = {}): Deno.ChildProcess {
-  const { cmd, args } = agentRunCommand(bundleDir, {
-    denoPath: opts.denoPath,
-    logLevel: opts.logLevel,
-  });
-  return new Deno.Command(cmd, {
-    args,
-    cwd: bundleDir,
-    detached: true,
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-    clearEnv: true,
-    env: opts.env ?? pickEnv(RUNNER_ENV_ALLOW),
-  }).spawn();
-}
+// The agent-run's own environment and its detached start are runner knowledge
+// (runner/launch/); agentd's runs import them from here.
+export {
+  pickEnv,
+  RUNNER_ENV_ALLOW,
+  spawnAgentRun,
+  type SpawnOptions,
+} from "../../runner/launch/mod.ts";
 
 export class StartupError extends Error {
   constructor(message: string) {
@@ -152,15 +114,11 @@ export async function waitForSocket(
   }
 }
 
-/** Sends `signal` to process group `pgid`; a gone group is not an error. */
-export function signalGroup(pgid: number, signal: Deno.Signal): void {
-  if (!(pgid > 1)) return;
-  try {
-    Deno.kill(-pgid, signal);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-}
+/**
+ * Sends `signal` to process group `pgid`; a gone group is not an error, and it never throws.
+ * The one implementation is the agent-run's (runner/launch/process_group.ts).
+ */
+export const signalGroup: (pgid: number, signal: GroupSignal) => void = signalGroupSync;
 
 /** True when a process `pid` exists and is not a zombie (Linux /proc; else kill(0)-like probe). */
 export function pidAlive(pid: number): boolean {

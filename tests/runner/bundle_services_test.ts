@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { agentMessages } from "../../runner/acp_connection.ts";
+import { agentMessages } from "../../runner/acp/acp_connection.ts";
 import {
   agentEnv,
   BundleError,
@@ -16,9 +16,9 @@ import {
   applySessionResponse,
   applySessionUpdate,
   modelOptionId,
-} from "../../runner/session_state.ts";
+} from "../../runner/acp/session_state.ts";
 import { readStateFile, StateFile } from "../../runner/state_file.ts";
-import { OutputBuffer, TerminalService } from "../../runner/terminal_service.ts";
+import { OutputBuffer, TerminalService } from "../../runner/terminal/terminal_service.ts";
 import type { SessionState } from "../../specs/runtime.ts";
 import { errorCode } from "../../specs/errors.ts";
 

@@ -11,7 +11,7 @@ import { RunnerMethods, type StatusResult } from "../../specs/runner_rpc.ts";
 import type { RuntimeConfigInput, RuntimeState } from "../../specs/runtime.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
-import { agentRunCommand } from "../../runner/permissions_flags.ts";
+import { agentRunCommand } from "../../runner/launch/mod.ts";
 import { killGroup, pidAlive } from "../support/process.ts";
 import { deadline, until } from "../support/wait.ts";
 

@@ -8,11 +8,11 @@
  * other messages go to the ACP SDK's client connection.
  */
 import * as acp from "@agentclientprotocol/sdk";
-import { MASS_VERSION } from "../specs/runtime.ts";
-import { FrameTooLargeError, LineDecoder } from "../specs/wire/framing.ts";
-import type { FsService } from "./fs_service.ts";
-import type { PermissionDecision } from "./permission_policy.ts";
-import type { TerminalService } from "./terminal_service.ts";
+import { MASS_VERSION } from "../../specs/runtime.ts";
+import { FrameTooLargeError, LineDecoder } from "../../specs/wire/framing.ts";
+import type { FsService } from "../fs/fs_service.ts";
+import type { PermissionDecision } from "../permissions/permission_policy.ts";
+import type { TerminalService } from "../terminal/terminal_service.ts";
 
 /** ACP protocol version we speak, and require the agent to answer. */
 export const ACP_PROTOCOL_VERSION = 1;

@@ -2,9 +2,9 @@
  * Answers ACP `session/request_permission` under a fixed policy (see specs/runtime.md).
  *
  * Pure: the agent-run calls `decidePermission` with the request and replies with the result.
- * Policy `ask` is not decided here: runner/permission_broker.ts waits for a client.
+ * Policy `ask` is not decided here: runner/permissions/permission_broker.ts waits for a client.
  */
-import type { PermissionPolicy } from "../specs/runtime.ts";
+import type { PermissionPolicy } from "../../specs/runtime.ts";
 
 export type PermissionOptionKind = "allow_once" | "allow_always" | "reject_once" | "reject_always";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { metadataChange, metadataReason, Translator } from "../../runner/events/translator.ts";
-import type { EventDraft } from "../../runner/events/event_hub.ts";
+import { metadataChange, metadataReason, Translator } from "./translator.ts";
+import type { EventDraft } from "./event_hub.ts";
 
 function translator(sessionId = "s-1"): Translator {
   let n = 0;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PermissionBroker } from "../../runner/permission_broker.ts";
+import { PermissionBroker } from "./permission_broker.ts";
 import { InvalidParamsError } from "../../specs/errors.ts";
 import type { PermissionRequestPayload, PermissionResolvedPayload } from "../../specs/events.ts";
 

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  agentRunCommand,
-  agentRunPermissionFlags,
-  MASS_ENTRY,
-  resolveCommand,
-} from "../../runner/permissions_flags.ts";
-import { KILL_BINARIES } from "../../runner/process_group.ts";
+import { agentRunCommand, agentRunPermissionFlags, MASS_ENTRY, resolveCommand } from "./mod.ts";
+import { KILL_BINARIES } from "./process_group.ts";
 
 async function dirs() {
   const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "mpf" }));

@@ -4,8 +4,8 @@
  * `runtime/watch_event` streams straight from the event hub.
  */
 import type { z } from "zod";
-import type { AgentRunEvent, PermissionAnswer } from "../specs/events.ts";
-import { InvalidParamsError } from "../specs/errors.ts";
+import type { AgentRunEvent, PermissionAnswer } from "../../specs/events.ts";
+import { InvalidParamsError } from "../../specs/errors.ts";
 import {
   type PermissionsResult,
   type PromptParams,
@@ -20,10 +20,10 @@ import {
   type StatusResult,
   WatchEventParamsSchema,
   type WatchEventResult,
-} from "../specs/runner_rpc.ts";
-import type { RpcPeer } from "../specs/wire/peer.ts";
-import { serveUnix, type UnixServer } from "../specs/wire/socket.ts";
-import { describeZodError } from "./config.ts";
+} from "../../specs/runner_rpc.ts";
+import type { RpcPeer } from "../../specs/wire/peer.ts";
+import { serveUnix, type UnixServer } from "../../specs/wire/socket.ts";
+import { describeZodError } from "../config.ts";
 
 /** What the server needs from the agent-run. */
 export interface RunnerApi {

@@ -8,7 +8,7 @@ import {
   resolveForWrite,
   RESOURCE_NOT_FOUND,
   sliceLines,
-} from "../../runner/fs_service.ts";
+} from "./fs_service.ts";
 import { errorCode } from "../../specs/errors.ts";
 
 Deno.test("isInside compares path segments, not prefixes", () => {

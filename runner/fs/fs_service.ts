@@ -6,7 +6,7 @@
  * permission check follows symlinks inside an allowed directory, so it is not enough.
  */
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { ErrorCode, RpcError } from "../specs/errors.ts";
+import { ErrorCode, RpcError } from "../../specs/errors.ts";
 
 /** ACP "resource not found". */
 export const RESOURCE_NOT_FOUND = -32002;

@@ -4,7 +4,7 @@ import {
   inferToolKind,
   type PermissionOption,
   UnknownPolicyError,
-} from "../../runner/permission_policy.ts";
+} from "./permission_policy.ts";
 
 const ALL: PermissionOption[] = [
   { optionId: "ra", kind: "reject_always" },

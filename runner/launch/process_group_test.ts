@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { signalGroup, stopProcessGroup } from "../../runner/process_group.ts";
-import { pidAlive, waitGone } from "../support/process.ts";
+import { signalGroup, stopProcessGroup } from "./process_group.ts";
+import { pidAlive, waitGone } from "../../tests/support/process.ts";
 
 /** A detached shell (its own group) that starts a grandchild and, optionally, ignores TERM. */
 function spawnGroup(script: string): Deno.ChildProcess {

@@ -46,7 +46,7 @@ export async function signalGroup(pgid: number, signal: GroupSignal): Promise<vo
   }
 }
 
-/** Synchronous `signalGroup`, for exit paths that cannot await. Never throws. */
+/** Synchronous `signalGroup`, for exit paths that cannot await, and agentd. Never throws. */
 export function signalGroupSync(pgid: number, signal: GroupSignal): void {
   if (!(pgid > 1)) return;
   try {

@@ -5,7 +5,7 @@
  * agent gets its answer only after the `permission_resolved` event is out, and that event
  * always follows the item's `permission_request` event. See specs/runner-rpc.md.
  */
-import { InvalidParamsError } from "../specs/errors.ts";
+import { InvalidParamsError } from "../../specs/errors.ts";
 import type {
   PendingPermission,
   PermissionAnswer,
@@ -14,7 +14,7 @@ import type {
   PermissionResolvedPayload,
   PermissionResolver,
   PermissionToolCall,
-} from "../specs/events.ts";
+} from "../../specs/events.ts";
 import { type PermissionDecision, reject } from "./permission_policy.ts";
 
 export interface PermissionBrokerOptions {

@@ -1,7 +1,7 @@
 /**
  * The `session` part of state.json, kept from ACP responses and metadata updates. Pure.
  */
-import type { SessionState } from "../specs/runtime.ts";
+import type { SessionState } from "../../specs/runtime.ts";
 
 type Rec = Record<string, unknown>;
 

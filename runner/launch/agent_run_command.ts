@@ -1,0 +1,81 @@
+/**
+ * The command that starts one agent-run: `deno run <its permission flags> mass run --bundle`.
+ */
+import { isAbsolute, join } from "node:path";
+import { BundleFiles } from "../../specs/runtime.ts";
+import { agentRunPermissionFlags, realOrResolved } from "./permissions_flags.ts";
+import {
+  MASS_LOCATION,
+  massConfigFlags,
+  MassEntryError,
+  type MassLocation,
+  massSpawnProblem,
+} from "./mass_location.ts";
+
+export interface AgentRunCommandOptions {
+  denoPath?: string;
+  extraEnv?: string[];
+  /** Forwarded as `--permissions` (overrides config.json). */
+  permissions?: string;
+  /** Forwarded as `--log-level`. */
+  logLevel?: string;
+  /** Which `mass` to start; default the one running. */
+  mass?: MassLocation;
+}
+
+export interface AgentRunCommand {
+  cmd: string;
+  args: string[];
+}
+
+interface LooseConfig {
+  agentRoot?: { path?: unknown };
+  process?: { command?: unknown; env?: unknown };
+  runtime?: { terminal?: unknown };
+}
+
+function readLooseConfig(bundle: string): LooseConfig {
+  try {
+    const parsed = JSON.parse(Deno.readTextFileSync(join(bundle, BundleFiles.config)));
+    return parsed && typeof parsed === "object" ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * How to start the agent-run of `bundleDir` under exactly its permission flags. Reads the
+ * bundle's config.json for the workspace and agent command, leniently: `mass run` itself
+ * validates the config and rejects a bad one. Throws MassEntryError from a `deno compile`
+ * binary (see massSpawnProblem).
+ */
+export function agentRunCommand(
+  bundleDir: string,
+  opts: AgentRunCommandOptions = {},
+): AgentRunCommand {
+  const bundle = realOrResolved(bundleDir);
+  const config = readLooseConfig(bundle);
+  const root = typeof config.agentRoot?.path === "string" && !isAbsolute(config.agentRoot.path)
+    ? join(bundle, config.agentRoot.path)
+    : bundle;
+  const command = typeof config.process?.command === "string" ? config.process.command : "";
+  const env = Array.isArray(config.process?.env) ? config.process.env : [];
+  const agentPath = env.find((e): e is string => typeof e === "string" && e.startsWith("PATH="));
+  const deno = opts.denoPath ?? Deno.execPath();
+  const flags = agentRunPermissionFlags({
+    bundleDir: bundle,
+    workspaceDir: root,
+    agentCommand: command,
+    denoPath: deno,
+    extraEnv: opts.extraEnv,
+    pathEnv: agentPath?.slice("PATH=".length),
+    terminal: config.runtime?.terminal === true,
+  });
+  const mass = opts.mass ?? MASS_LOCATION;
+  const problem = massSpawnProblem(mass);
+  if (problem) throw new MassEntryError(problem);
+  const args = ["run", ...flags, ...massConfigFlags(mass), mass.entry, "run", "--bundle", bundle];
+  if (opts.permissions) args.push("--permissions", opts.permissions);
+  if (opts.logLevel) args.push("--log-level", opts.logLevel);
+  return { cmd: deno, args };
+}
