@@ -34,7 +34,7 @@ import { FsService } from "./fs_service.ts";
 import { PermissionBroker, permissionToolCall } from "./permission_broker.ts";
 import { decidePermission, type PermissionDecision } from "./permission_policy.ts";
 import { signalGroupSync, stopProcessGroup, waitFor } from "./process_group.ts";
-import { type RunLogger, silentLogger } from "./logger.ts";
+import { type Logger, silentLogger } from "./logger.ts";
 import { type RunnerServer, startRunnerServer } from "./rpc_server.ts";
 import { applySessionResponse, applySessionUpdate, modelOptionId } from "./session_state.ts";
 import { setConfigOptions } from "./session_state.ts";
@@ -91,7 +91,7 @@ const CANCEL_REPEAT_MS = 250;
 export const TURN_CANCEL_GRACE_MS = 5_000;
 
 export interface AgentRunOptions {
-  logger?: RunLogger;
+  logger?: Logger;
   /** Where the agent's stderr goes (the agent-run log); dropped when unset. */
   onAgentStderr?: (chunk: Uint8Array) => void | Promise<void>;
   stopTimeouts?: Partial<StopTimeouts>;
@@ -140,7 +140,7 @@ export class AgentRun {
   readonly #timeouts: StopTimeouts;
   readonly #done = deferred<number>();
   readonly #translator = new Translator();
-  readonly #log: RunLogger;
+  readonly #log: Logger;
   #eventLog?: EventLog;
   #hub?: EventHub;
   #state?: StateFile;

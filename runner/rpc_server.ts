@@ -21,6 +21,7 @@ import {
   WatchEventParamsSchema,
   type WatchEventResult,
 } from "../specs/runner_rpc.ts";
+import { delay } from "../specs/lib/delay.ts";
 import type { RpcPeer } from "../specs/wire/peer.ts";
 import { serveUnix, type UnixServer } from "../specs/wire/socket.ts";
 import { describeZodError } from "./config.ts";
@@ -169,7 +170,7 @@ export async function startRunnerServer(
           !w.peer.isClosed && (w.sent < lastSeq || w.peer.pendingWrites > 0)
         );
         if (!behind) return;
-        await new Promise((r) => setTimeout(r, 10));
+        await delay(10);
       }
     },
     async close() {

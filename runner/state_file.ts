@@ -2,7 +2,7 @@
  * state.json: written only by the agent-run, always whole and atomically (temp file in the
  * same directory, fsync, rename), so a reader never sees a torn file.
  */
-import { writeFileAtomic, writeFileAtomicSync } from "../specs/atomic_file.ts";
+import { writeFileAtomic, writeFileAtomicSync } from "../specs/lib/atomic_file.ts";
 import type { RuntimeState } from "../specs/runtime.ts";
 
 /** Reads state.json; undefined when missing or unreadable. */

@@ -3,7 +3,7 @@
  * (written here), the `workspace` symlink, and what the agent-run writes itself (state.json,
  * agent-run.sock, agent-run.log, events/).
  */
-import { writeFileAtomic } from "../../specs/atomic_file.ts";
+import { writeFileAtomic } from "../../specs/lib/atomic_file.ts";
 import { join } from "node:path";
 import type { Agent, AgentRun, Workspace } from "../../specs/ari.ts";
 import { InvalidParamsError } from "../../specs/errors.ts";
