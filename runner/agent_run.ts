@@ -28,7 +28,7 @@ import { MASS_VERSION, type RuntimeState, type SessionState } from "../specs/run
 import { AcpClient, type AgentProcess, spawnAgent } from "./acp_connection.ts";
 import { agentEnv, type Bundle, toAcpMcpServers } from "./config.ts";
 import { type EventDraft, EventHub } from "./events/event_hub.ts";
-import { EventLog } from "./events/event_log.ts";
+import { EventLog } from "../specs/eventlog/event_log.ts";
 import { metadataChange, Translator } from "./events/translator.ts";
 import { FsService } from "./fs_service.ts";
 import { PermissionBroker, permissionToolCall } from "./permission_broker.ts";
@@ -38,7 +38,8 @@ import { type Logger, silentLogger } from "./logger.ts";
 import { type RunnerServer, startRunnerServer } from "./rpc_server.ts";
 import { applySessionResponse, applySessionUpdate, modelOptionId } from "./session_state.ts";
 import { setConfigOptions } from "./session_state.ts";
-import { readStateFile, StateFile } from "./state_file.ts";
+import { readStateFile } from "../specs/eventlog/state.ts";
+import { StateFile } from "./state_file.ts";
 import { TerminalService } from "./terminal_service.ts";
 
 /** Exit codes of `mass run`. */

@@ -38,6 +38,9 @@ import type {
   PermissionAnswer,
   Phase,
 } from "../../specs/events.ts";
+import { assertRetained } from "../../specs/eventlog/assert_retained.ts";
+import { eventFileStats } from "../../specs/eventlog/event_file_stats.ts";
+import { readEventFiles } from "../../specs/eventlog/read_event_files.ts";
 import { delay } from "../../specs/lib/delay.ts";
 import { withTimeout } from "../../specs/lib/with_timeout.ts";
 import { assertName } from "../../specs/names.ts";
@@ -59,7 +62,6 @@ import {
   writeBundle,
 } from "./bundle.ts";
 import { EventConsumer } from "./event_consumer.ts";
-import { assertRetained, eventFileStats, readEventFiles } from "./event_files.ts";
 import { messagePrompt } from "./inbox.ts";
 import { KeyedMutex } from "./keyed_mutex.ts";
 import {

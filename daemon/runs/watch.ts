@@ -17,9 +17,10 @@
 import { AriMethods, type RunKey } from "../../specs/ari.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { ErrorCode, errorCode, InvalidParamsError } from "../../specs/errors.ts";
+import { lastEventSeq } from "../../specs/eventlog/last_event_seq.ts";
+import { readEventFiles } from "../../specs/eventlog/read_event_files.ts";
 import { delay } from "../../specs/lib/delay.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
-import { lastEventSeq, readEventFiles } from "./event_files.ts";
 import { watchRunnerEvents } from "./runner_client.ts";
 
 /** What a watch session needs from the supervisor. */
