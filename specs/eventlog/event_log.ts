@@ -46,6 +46,21 @@ export interface EventLogStats {
   lastSeq: number;
 }
 
+/**
+ * The writer of one event log directory (only one process may hold it open), with a strict
+ * replay of what it holds.
+ *
+ * @example
+ * ```ts
+ * import { EventLog } from "./event_log.ts";
+ * const log = await EventLog.open("/tmp/run/events", { maxSegments: 4 });
+ * await log.append({
+ *   runId: "ws/a", seq: log.nextSeq, time: new Date().toISOString(), type: "notice", payload: {},
+ * });
+ * for await (const ev of log.read(0)) console.log(ev.seq, ev.type);
+ * await log.close();
+ * ```
+ */
 export class EventLog {
   readonly #dir: string;
   readonly #segmentBytes: number;
