@@ -27,6 +27,7 @@ import type { AgentTask, TaskDoParams, TaskKeyParams } from "../specs/tasks.ts";
 import { errorCode, RpcError } from "../specs/errors.ts";
 import type { AgentRunEvent, PermissionAnswer } from "../specs/events.ts";
 import type { RpcPeer } from "../specs/wire/peer.ts";
+import { delay } from "../specs/lib/delay.ts";
 import { dialUnix } from "../specs/wire/socket.ts";
 
 export interface AriClientOptions {
@@ -251,7 +252,7 @@ export async function* watchRun(
       peer?.close();
     }
     if (opts.signal?.aborted) break;
-    await new Promise((r) => setTimeout(r, backoff));
+    await delay(backoff);
     backoff = Math.min(backoff * 2, 5_000);
   }
 }

@@ -3,7 +3,7 @@
  * daemon is involved; the file is replaced atomically (temp file + rename), so agentd and
  * `task wait` never read half a file.
  */
-import { writeFileAtomic } from "../specs/atomic_file.ts";
+import { writeFileAtomic } from "../specs/lib/atomic_file.ts";
 import { basename } from "node:path";
 import {
   type AgentTask,

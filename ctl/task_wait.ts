@@ -12,6 +12,7 @@ import { ErrorCode, errorCode } from "../specs/errors.ts";
 import type { AgentTask, TaskKeyParams, TaskWaitStatus } from "../specs/tasks.ts";
 import { formatDuration } from "./duration.ts";
 import { ExitCode } from "./errors.ts";
+import { delay } from "../specs/lib/delay.ts";
 
 /** The ARI calls the wait makes. */
 export type TaskWaitClient = Pick<
@@ -62,7 +63,7 @@ function describe(err: unknown): string {
 
 export async function waitTask(key: TaskKeyParams, opts: TaskWaitOptions): Promise<TaskWaitResult> {
   const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = opts.sleep ?? delay;
   const maxRetries = opts.maxRetries ?? DEFAULT_TASK_RETRIES;
   const runKey = { workspace: key.workspace, name: key.name };
   const what = `task ${key.taskId} of ${key.workspace}/${key.name}`;

@@ -3,6 +3,7 @@
  * is stopped. Each is bounded by a timeout and reports progress through `onPhase`.
  */
 import type { AgentRun, RunKey, Workspace } from "../specs/ari.ts";
+import { delay } from "../specs/lib/delay.ts";
 import type { AriClient } from "./ari_client.ts";
 import { formatDuration } from "./duration.ts";
 import { CliError } from "./errors.ts";
@@ -32,7 +33,7 @@ async function poll<T>(
     if (Date.now() >= deadline) {
       throw new CliError(`timed out after ${formatDuration(timeout)} waiting for ${what}`);
     }
-    await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, deadline - Date.now()))));
+    await delay(Math.min(interval, Math.max(0, deadline - Date.now())));
   }
 }
 

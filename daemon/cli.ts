@@ -4,6 +4,8 @@
  */
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { AriClient } from "../ctl/ari_client.ts";
+import { delay } from "../specs/lib/delay.ts";
+import { withTimeout } from "../specs/lib/with_timeout.ts";
 import { type RootPaths, rootPaths } from "./context.ts";
 import { LOG_LEVELS, type LogLevelName } from "./logging.ts";
 import { type Daemon, startDaemon } from "./main.ts";
@@ -83,7 +85,7 @@ export async function stopDaemon(
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   while (Date.now() < deadline) {
     if (!await isRootLocked(paths)) return { state: "stopped", pid };
-    await new Promise((r) => setTimeout(r, 100));
+    await delay(100);
   }
   return { state: "timeout", pid };
 }
@@ -170,13 +172,10 @@ export async function restartDaemon(
   }
   opts.onSignalled?.(pid);
   if (probe) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const gone = await Promise.race([
+    const gone = await withTimeout(
       probe.closed.then(() => true),
-      new Promise<false>((r) => {
-        timer = setTimeout(() => r(false), Math.max(0, deadline - Date.now()));
-      }),
-    ]).finally(() => clearTimeout(timer));
+      Math.max(0, deadline - Date.now()),
+    );
     probe.close();
     if (!gone) return { state: "timeout", pid };
   }
@@ -193,7 +192,7 @@ export async function restartDaemon(
         client.close();
       }
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await delay(100);
   }
   return { state: "timeout", pid };
 }

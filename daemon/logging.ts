@@ -12,19 +12,11 @@ import {
   type LogRecord,
   type Sink,
 } from "@logtape/logtape";
-import { LOG_LEVELS, type LogLevelName, type LogProps, parseLogLevel } from "../specs/log_level.ts";
+import { LOG_LEVELS, type LogLevelName, parseLogLevel } from "../specs/lib/log_level.ts";
+import type { Logger, LogProps } from "../specs/lib/logger.ts";
+import { silentLogger } from "../specs/lib/silent_logger.ts";
 
-export { LOG_LEVELS, type LogLevelName, type LogProps, parseLogLevel };
-
-export interface Logger {
-  trace(message: string, props?: LogProps): void;
-  debug(message: string, props?: LogProps): void;
-  info(message: string, props?: LogProps): void;
-  warn(message: string, props?: LogProps): void;
-  error(message: string, props?: LogProps): void;
-  /** A logger whose category has `name` appended. */
-  child(name: string): Logger;
-}
+export { LOG_LEVELS, type Logger, type LogLevelName, type LogProps, parseLogLevel, silentLogger };
 
 /** A logger that owns an output; `close()` flushes it. */
 export interface ClosableLogger extends Logger {
@@ -105,13 +97,3 @@ export async function openFileLogger(opts: FileLogOptions): Promise<ClosableLogg
     },
   };
 }
-
-/** Discards everything; for tests and embedders that log elsewhere. */
-export const silentLogger: Logger = {
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child: () => silentLogger,
-};

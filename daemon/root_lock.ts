@@ -3,7 +3,7 @@
  * root. The lock is an flock on `<root>/mass.lock`, held for the daemon's lifetime; the
  * kernel drops it when the process dies, so a crashed daemon never leaves a false "running".
  */
-import { writeFileAtomic } from "../specs/atomic_file.ts";
+import { writeFileAtomic } from "../specs/lib/atomic_file.ts";
 import { join, resolve } from "node:path";
 import type { RootPaths } from "./context.ts";
 

@@ -11,14 +11,15 @@ import { MASS_VERSION, type RuntimeState } from "../specs/runtime.ts";
 import { AgentSession } from "./acp/session.ts";
 import type { Bundle } from "./config.ts";
 import { EventHub } from "./events/event_hub.ts";
-import { EventLog } from "./events/event_log.ts";
+import { EventLog } from "../specs/eventlog/event_log.ts";
 import { ExitCode } from "./exit_code.ts";
-import { type RunLogger, silentLogger } from "./logger.ts";
+import { type Logger, silentLogger } from "./logger.ts";
 import { requestPermission } from "./permissions/request_permission.ts";
 import { startRunnerServer } from "./rpc/rpc_server.ts";
 import { runnerApi } from "./rpc/runner_api.ts";
 import { RunContext } from "./run_context.ts";
-import { readStateFile, StateFile } from "./state_file.ts";
+import { readStateFile } from "../specs/eventlog/state.ts";
+import { StateFile } from "./state_file.ts";
 import { DEFAULT_STOP_TIMEOUTS, type StopTimeouts, Termination } from "./termination.ts";
 import { Turns } from "./turns.ts";
 
@@ -26,7 +27,7 @@ import { Turns } from "./turns.ts";
 export const WATCH_QUEUE = 16_384;
 
 export interface AgentRunOptions {
-  logger?: RunLogger;
+  logger?: Logger;
   /** Where the agent's stderr goes (the agent-run log); dropped when unset. */
   onAgentStderr?: (chunk: Uint8Array) => void | Promise<void>;
   stopTimeouts?: Partial<StopTimeouts>;

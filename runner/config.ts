@@ -4,7 +4,8 @@
  */
 import { join } from "node:path";
 import type * as acp from "@agentclientprotocol/sdk";
-import { BundleFiles, type McpServer, RuntimeConfigSchema } from "../specs/runtime.ts";
+import { ConfigFileError, parseConfigText } from "../specs/eventlog/config.ts";
+import { BundleFiles, type McpServer } from "../specs/runtime.ts";
 import type { PermissionPolicy, RuntimeConfig } from "../specs/runtime.ts";
 import { PermissionPolicySchema } from "../specs/runtime.ts";
 import { socketPathProblem } from "../specs/names.ts";
@@ -44,27 +45,14 @@ export function bundlePaths(dir: string): BundlePaths {
   };
 }
 
-/** One line naming the first problems zod found. */
-export function describeZodError(issues: { path: PropertyKey[]; message: string }[]): string {
-  return issues.slice(0, 3).map((i) => {
-    const at = i.path.map(String).join(".");
-    return at ? `${at}: ${i.message}` : i.message;
-  }).join("; ");
-}
-
 /** Parses config.json text; throws BundleError with a one-line reason. */
 export function parseConfig(text: string): RuntimeConfig {
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return parseConfigText(text);
   } catch (err) {
-    throw new BundleError(`config.json is not valid JSON: ${(err as Error).message}`);
+    if (err instanceof ConfigFileError) throw new BundleError(err.message);
+    throw err;
   }
-  const parsed = RuntimeConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new BundleError(`config.json: ${describeZodError(parsed.error.issues)}`);
-  }
-  return parsed.data;
 }
 
 export interface LoadBundleOptions {

@@ -4,30 +4,18 @@
  * `configure()`, so a test can hold several in one process.
  */
 import { compareLogLevel, defaultTextFormatter, type LogLevel } from "@logtape/logtape";
-import { LOG_LEVELS, type LogLevelName, type LogProps, parseLogLevel } from "../specs/log_level.ts";
+import { LOG_LEVELS, type LogLevelName, parseLogLevel } from "../specs/lib/log_level.ts";
+import type { Logger, LogProps } from "../specs/lib/logger.ts";
+import { silentLogger } from "../specs/lib/silent_logger.ts";
 
-export { LOG_LEVELS, type LogLevelName, type LogProps, parseLogLevel };
-
-export interface RunLogger {
-  debug(message: string, props?: LogProps): void;
-  info(message: string, props?: LogProps): void;
-  warn(message: string, props?: LogProps): void;
-  error(message: string, props?: LogProps): void;
-}
-
-export const silentLogger: RunLogger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-};
+export { LOG_LEVELS, type Logger, type LogLevelName, type LogProps, parseLogLevel, silentLogger };
 
 /** A logger writing text lines at or above `level` to `write`. */
 export function textLogger(
   write: (line: string) => void,
   level: LogLevelName = "info",
   category: string[] = ["mass", "run"],
-): RunLogger {
+): Logger {
   const lowest: LogLevel = level === "warn" ? "warning" : level;
   const at = (lvl: LogLevel) => (message: string, props: LogProps = {}) => {
     if (compareLogLevel(lvl, lowest) < 0) return;
@@ -48,5 +36,12 @@ export function textLogger(
       properties: props,
     }));
   };
-  return { debug: at("debug"), info: at("info"), warn: at("warning"), error: at("error") };
+  return {
+    trace: at("trace"),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warning"),
+    error: at("error"),
+    child: (name) => textLogger(write, level, [...category, name]),
+  };
 }

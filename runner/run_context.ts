@@ -8,9 +8,9 @@ import type { Phase, PhaseChange } from "../specs/events.ts";
 import type { AcpClient, AgentProcess } from "./acp/acp_connection.ts";
 import type { Bundle } from "./config.ts";
 import type { EventDraft, EventHub } from "./events/event_hub.ts";
-import type { EventLog } from "./events/event_log.ts";
+import type { EventLog } from "../specs/eventlog/event_log.ts";
 import { Translator } from "./events/translator.ts";
-import type { RunLogger } from "./logger.ts";
+import type { Logger } from "./logger.ts";
 import { PermissionBroker } from "./permissions/permission_broker.ts";
 import type { RunnerServer } from "./rpc/rpc_server.ts";
 import type { StateFile } from "./state_file.ts";
@@ -30,7 +30,7 @@ export interface Turn {
 /** The shared state of one agent-run; see the module doc. */
 export class RunContext {
   readonly bundle: Bundle;
-  readonly log: RunLogger;
+  readonly log: Logger;
   readonly translator: Translator = new Translator();
   /** Requests waiting for a client under policy `ask`. */
   readonly permissions: PermissionBroker;
@@ -49,7 +49,7 @@ export class RunContext {
   /** Set once the stop sequence has begun; resolves with the exit code. */
   terminating?: Promise<number>;
 
-  constructor(bundle: Bundle, log: RunLogger) {
+  constructor(bundle: Bundle, log: Logger) {
     this.bundle = bundle;
     this.log = log;
     this.permissions = new PermissionBroker({

@@ -1,19 +1,9 @@
 /**
- * state.json: written only by the agent-run, always whole and atomically (temp file in the
- * same directory, fsync, rename), so a reader never sees a torn file.
+ * The agent-run's own copy of its state.json, kept in memory and persisted in order on every
+ * change (the file format and its reader/writer: specs/eventlog/state.ts).
  */
-import { writeFileAtomic, writeFileAtomicSync } from "../specs/atomic_file.ts";
+import { writeStateFile, writeStateFileSync } from "../specs/eventlog/state.ts";
 import type { RuntimeState } from "../specs/runtime.ts";
-
-/** Reads state.json; undefined when missing or unreadable. */
-export async function readStateFile(path: string): Promise<RuntimeState | undefined> {
-  try {
-    const parsed = JSON.parse(await Deno.readTextFile(path));
-    return parsed && typeof parsed === "object" ? parsed as RuntimeState : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export interface StateFileOptions {
   /** Fills live fields (eventCounts, lastSeq) right before each write. */
@@ -55,9 +45,7 @@ export class StateFile {
     const run = async () => {
       this.#opts.decorate?.(this.#state);
       this.#state.updatedAt = (this.#opts.now?.() ?? new Date()).toISOString();
-      await writeFileAtomic(this.path, JSON.stringify(this.#state, null, 2) + "\n", {
-        sync: true,
-      });
+      await writeStateFile(this.path, this.#state);
     };
     const p = this.#chain.then(run);
     this.#chain = p.catch(() => {});
@@ -69,7 +57,7 @@ export class StateFile {
     try {
       this.#opts.decorate?.(this.#state);
       this.#state.updatedAt = (this.#opts.now?.() ?? new Date()).toISOString();
-      writeFileAtomicSync(this.path, JSON.stringify(this.#state, null, 2) + "\n");
+      writeStateFileSync(this.path, this.#state);
     } catch {
       // nothing more we can do while dying
     }

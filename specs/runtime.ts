@@ -125,6 +125,39 @@ export interface EventLogInfo {
   maxSegments: number;
 }
 
+/**
+ * state.json as a schema, for its readers: the fields the agent-run owns must be there and
+ * well-typed; `session` (the agent's own reports) only has to be an object; unknown fields
+ * are kept, so a reader sees what the agent-run wrote.
+ */
+export const RuntimeStateSchema: z.ZodType<RuntimeState> = z.looseObject({
+  massVersion: z.string(),
+  id: z.string(),
+  bundle: z.string(),
+  sessionId: z.string().optional(),
+  phase: z.enum(["creating", "idle", "running", "stopped"]),
+  pid: z.number().optional(),
+  runnerPid: z.number().optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+  exitCode: z.number().nullable().optional(),
+  exitSignal: z.string().nullable().optional(),
+  reason: z.string().optional(),
+  errorMessage: z.string().optional(),
+  updatedAt: z.string(),
+  /** What the agent reported, passed through as it came: only checked to be an object. */
+  session: z.custom<SessionState>((v) => typeof v === "object" && v !== null && !Array.isArray(v))
+    .optional(),
+  eventCounts: z.record(z.string(), z.number()).optional(),
+  lastSeq: z.number().optional(),
+  eventLog: z.looseObject({
+    bytes: z.number(),
+    segments: z.number(),
+    firstSeq: z.number(),
+    lastSeq: z.number(),
+    maxSegments: z.number(),
+  }).optional(),
+});
+
 /** Files inside a bundle directory. */
 export const BundleFiles = {
   config: "config.json",

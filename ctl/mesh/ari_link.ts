@@ -9,9 +9,10 @@
  */
 import { AriClient } from "../ari_client.ts";
 import { errorMessage, InternalError } from "../../specs/errors.ts";
+import { delay } from "../../specs/lib/delay.ts";
 import { PeerClosedError } from "../../specs/wire/peer.ts";
-import type { MeshLogger } from "./mesh_log.ts";
-import { silentMeshLogger } from "./mesh_log.ts";
+import type { Logger } from "../../specs/lib/logger.ts";
+import { silentLogger } from "../../specs/lib/silent_logger.ts";
 
 /** What the mesh needs from a connection (AriClient has it). */
 export interface AriConnection {
@@ -25,7 +26,7 @@ export interface AriLinkOptions<C extends AriConnection = AriClient> {
   dial?: (socketPath: string) => Promise<C>;
   /** Keep redialling this long while agentd is (re)starting (default 5 s). */
   dialRetryMs?: number;
-  logger?: MeshLogger;
+  logger?: Logger;
 }
 
 export interface CallOptions {
@@ -41,13 +42,11 @@ export class AgentdUnavailableError extends InternalError {
   }
 }
 
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export class AriLink<C extends AriConnection = AriClient> {
   readonly #socketPath: string;
   readonly #dial: (socketPath: string) => Promise<C>;
   readonly #dialRetryMs: number;
-  readonly #log: MeshLogger;
+  readonly #log: Logger;
   #current?: C;
   #dialing?: Promise<C>;
   readonly #lost = new WeakSet<C>();
@@ -60,7 +59,7 @@ export class AriLink<C extends AriConnection = AriClient> {
     this.#dial = opts.dial ??
       ((p) => AriClient.connect(p, { requestTimeoutMs: 60_000 }) as unknown as Promise<C>);
     this.#dialRetryMs = opts.dialRetryMs ?? 5_000;
-    this.#log = opts.logger ?? silentMeshLogger;
+    this.#log = opts.logger ?? silentLogger;
   }
 
   /** Runs `fn` on a live connection (dialling one if needed). */

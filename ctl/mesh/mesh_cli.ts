@@ -4,7 +4,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { nameProblem, socketPathProblem } from "../../specs/names.ts";
-import { LOG_LEVELS, parseLogLevel } from "../../specs/log_level.ts";
+import { LOG_LEVELS, parseLogLevel } from "../../specs/lib/log_level.ts";
 import { openMeshLogger } from "./mesh_log.ts";
 import { serveMeshStdio } from "./mesh_mcp.ts";
 

@@ -5,35 +5,23 @@
  */
 import { compareLogLevel, defaultTextFormatter, type LogLevel } from "@logtape/logtape";
 import { join } from "node:path";
-import type { LogLevelName, LogProps } from "../../specs/log_level.ts";
+import type { LogLevelName } from "../../specs/lib/log_level.ts";
+import type { Logger, LogProps } from "../../specs/lib/logger.ts";
 
 export const MESH_LOG_FILE = "workspace-mesh-server.log";
-
-export interface MeshLogger {
-  debug(message: string, props?: LogProps): void;
-  info(message: string, props?: LogProps): void;
-  warn(message: string, props?: LogProps): void;
-  error(message: string, props?: LogProps): void;
-}
-
-export const silentMeshLogger: MeshLogger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-};
 
 /** A logger writing text lines at or above `level` to `write`. */
 export function meshTextLogger(
   write: (line: string) => void,
   level: LogLevelName = "info",
-): MeshLogger {
+  category: string[] = ["mass", "mesh"],
+): Logger {
   const lowest: LogLevel = level === "warn" ? "warning" : level;
   const at = (lvl: LogLevel) => (message: string, properties: LogProps = {}) => {
     if (compareLogLevel(lvl, lowest) < 0) return;
     const extra = Object.keys(properties).length ? ` ${JSON.stringify(properties)}` : "";
     const line = defaultTextFormatter({
-      category: ["mass", "mesh"],
+      category,
       level: lvl,
       message: [message + extra],
       rawMessage: message,
@@ -46,7 +34,14 @@ export function meshTextLogger(
       // A log line that cannot be written must not take the server down.
     }
   };
-  return { debug: at("debug"), info: at("info"), warn: at("warning"), error: at("error") };
+  return {
+    trace: at("trace"),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warning"),
+    error: at("error"),
+    child: (name) => meshTextLogger(write, level, [...category, name]),
+  };
 }
 
 /**
@@ -55,7 +50,7 @@ export function meshTextLogger(
  */
 export function openMeshLogger(
   opts: { level?: LogLevelName; logDir?: string } = {},
-): MeshLogger & { close(): void } {
+): Logger & { close(): void } {
   const encoder = new TextEncoder();
   if (!opts.logDir) {
     const logger = meshTextLogger((l) => Deno.stderr.writeSync(encoder.encode(l)), opts.level);

@@ -20,7 +20,8 @@ import type { ListOptions, ListResult, SendParams, SendResult } from "../../spec
 import type { AgentRun, Workspace } from "../../specs/ari.ts";
 import { errorMessage } from "../../specs/errors.ts";
 import { type AriConnection, AriLink } from "./ari_link.ts";
-import { type MeshLogger, silentMeshLogger } from "./mesh_log.ts";
+import type { Logger } from "../../specs/lib/logger.ts";
+import { silentLogger } from "../../specs/lib/silent_logger.ts";
 import { MESH_SERVER_NAME, MESH_SERVER_VERSION, SEND_TOOL, STATUS_TOOL } from "../../specs/mesh.ts";
 
 export { MESH_SERVER_NAME, MESH_SERVER_VERSION, SEND_TOOL, STATUS_TOOL };
@@ -39,7 +40,7 @@ export interface MeshServerOptions {
   agentName: string;
   /** The connection to agentd (reconnecting). */
   link: AriLink<MeshAri>;
-  logger?: MeshLogger;
+  logger?: Logger;
 }
 
 /** agentrun_send's arguments (validated by the SDK before the tool runs). */
@@ -87,7 +88,7 @@ function text(t: string, isError = false): CallToolResult {
 /** The MCP server with both tools registered; connect it to a transport to serve. */
 export function createMeshServer(opts: MeshServerOptions): McpServer {
   const { workspace, agentName, link } = opts;
-  const log = opts.logger ?? silentMeshLogger;
+  const log = opts.logger ?? silentLogger;
   const server = new McpServer({ name: MESH_SERVER_NAME, version: MESH_SERVER_VERSION });
 
   server.registerTool(SEND_TOOL, {
@@ -143,7 +144,7 @@ export interface ServeMeshOptions {
   socketPath: string;
   workspace: string;
   agentName: string;
-  logger?: MeshLogger;
+  logger?: Logger;
   /** How long a call keeps redialling agentd while it restarts (default 5 s). */
   dialRetryMs?: number;
 }
@@ -153,7 +154,7 @@ export interface ServeMeshOptions {
  * exited). agentd is dialled on the first tool call, and again after it restarts.
  */
 export async function serveMeshStdio(opts: ServeMeshOptions): Promise<void> {
-  const log = opts.logger ?? silentMeshLogger;
+  const log = opts.logger ?? silentLogger;
   const link = new AriLink<MeshAri>({
     socketPath: opts.socketPath,
     dialRetryMs: opts.dialRetryMs,

@@ -3,7 +3,7 @@
  * (written here), the `workspace` symlink, and what the agent-run writes itself (state.json,
  * agent-run.sock, agent-run.log, events/).
  */
-import { writeFileAtomic } from "../../specs/atomic_file.ts";
+import { writeFileAtomic } from "../../specs/lib/atomic_file.ts";
 import { join } from "node:path";
 import type { Agent, AgentRun, Workspace } from "../../specs/ari.ts";
 import { InvalidParamsError } from "../../specs/errors.ts";
@@ -16,6 +16,8 @@ import {
   RuntimeConfigSchema,
   type RuntimeState,
 } from "../../specs/runtime.ts";
+import { readConfigFile } from "../../specs/eventlog/config.ts";
+import { readStateFile } from "../../specs/eventlog/state.ts";
 import { composeSystemPrompt } from "./system_prompt.ts";
 
 export interface BundlePaths {
@@ -191,21 +193,13 @@ export async function removeBundle(paths: BundlePaths): Promise<void> {
 }
 
 /** state.json as the agent-run last wrote it, or undefined. */
-export async function readState(paths: BundlePaths): Promise<RuntimeState | undefined> {
-  try {
-    return JSON.parse(await Deno.readTextFile(paths.state)) as RuntimeState;
-  } catch {
-    return undefined;
-  }
+export function readState(paths: BundlePaths): Promise<RuntimeState | undefined> {
+  return readStateFile(paths.state);
 }
 
 /** config.json as written, or undefined. */
-export async function readConfig(paths: BundlePaths): Promise<RuntimeConfig | undefined> {
-  try {
-    return RuntimeConfigSchema.parse(JSON.parse(await Deno.readTextFile(paths.config)));
-  } catch {
-    return undefined;
-  }
+export function readConfig(paths: BundlePaths): Promise<RuntimeConfig | undefined> {
+  return readConfigFile(paths.config).catch(() => undefined);
 }
 
 /** Short label for logs: "<ws>/<name>". */

@@ -38,6 +38,11 @@ import type {
   PermissionAnswer,
   Phase,
 } from "../../specs/events.ts";
+import { assertRetained } from "../../specs/eventlog/assert_retained.ts";
+import { eventFileStats } from "../../specs/eventlog/event_file_stats.ts";
+import { readEventFiles } from "../../specs/eventlog/read_event_files.ts";
+import { delay } from "../../specs/lib/delay.ts";
+import { withTimeout } from "../../specs/lib/with_timeout.ts";
 import { assertName } from "../../specs/names.ts";
 import type { EventLogInfo, McpServer, RuntimeState } from "../../specs/runtime.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
@@ -57,7 +62,6 @@ import {
   writeBundle,
 } from "./bundle.ts";
 import { EventConsumer } from "./event_consumer.ts";
-import { assertRetained, eventFileStats, readEventFiles } from "./event_files.ts";
 import { messagePrompt } from "./inbox.ts";
 import { KeyedMutex } from "./keyed_mutex.ts";
 import {
@@ -184,21 +188,6 @@ interface Ctl {
 
 const ACTIVE_PHASES: readonly Phase[] = ["creating", "idle", "running", "restarting"];
 const TERMINAL_PHASES: readonly Phase[] = ["stopped", "error"];
-
-/** Sleeps `ms`; wakes early (without error) when `signal` aborts or `wake` settles. */
-function sleep(ms: number, signal: AbortSignal, wake?: Promise<unknown>): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    wake?.then(done, done);
-  });
-}
 
 function runId(key: RunKey): string {
   return `${key.workspace}/${key.name}`;
@@ -646,7 +635,7 @@ export class RunSupervisor implements WatchHost {
     }
     if (live && phase !== "idle" && phase !== "running") {
       // The agent-run is leaving (or left): its exit handling sets the phase; add the reason.
-      if (await within(live.gone, 5_000)) {
+      if (await withTimeout(live.gone, 5_000)) {
         await live.finished;
         await this.#store.updateRun(key, (r) => {
           r.status.errorMessage = r.status.errorMessage
@@ -762,7 +751,7 @@ export class RunSupervisor implements WatchHost {
     child: Deno.ChildProcess,
   ): Promise<RuntimeState | undefined> {
     signalGroup(child.pid, "SIGTERM");
-    if (!await within(child.status, this.#timeouts.termMs + 2_000)) {
+    if (!await withTimeout(child.status, this.#timeouts.termMs + 2_000)) {
       signalGroup(child.pid, "SIGKILL");
       await child.status;
     }
@@ -902,7 +891,7 @@ export class RunSupervisor implements WatchHost {
   /** The agent-run listens before its bootstrap ended: poll until it reports a phase. */
   async #settleBootstrap(live: Live): Promise<void> {
     while (!live.exited && !this.#closing.signal.aborted) {
-      await sleep(100, this.#closing.signal);
+      await delay(100, { signal: this.#closing.signal });
       if (live.exited || this.#closing.signal.aborted) return;
       let phase: Phase;
       try {
@@ -927,11 +916,11 @@ export class RunSupervisor implements WatchHost {
       if (live.pid > 1) {
         if (!pidAlive(live.pid)) break;
         // An exiting agent-run closes its socket first: poll fast from then on.
-        if (live.client.isClosed) await sleep(20, closing);
-        else await sleep(500, closing, live.client.closed);
+        if (live.client.isClosed) await delay(20, { signal: closing });
+        else await delay(500, { signal: closing, wake: live.client.closed });
       } else {
         await live.client.closed;
-        await sleep(2_000, closing);
+        await delay(2_000, { signal: closing });
         if (live.client.isClosed) break;
       }
     }
@@ -1029,7 +1018,7 @@ export class RunSupervisor implements WatchHost {
   async #onDisconnect(live: Live): Promise<void> {
     if (live.exited || live.stopping || this.#closing.signal.aborted) return;
     for (let attempt = 0; attempt < 5; attempt++) {
-      await sleep(100 * 2 ** attempt, this.#closing.signal);
+      await delay(100 * 2 ** attempt, { signal: this.#closing.signal });
       if (live.exited || live.stopping || this.#closing.signal.aborted) return;
       if (live.pid > 1 && !pidAlive(live.pid)) return; // gone: #onGone handles it
       try {
@@ -1174,14 +1163,14 @@ export class RunSupervisor implements WatchHost {
         // Not answering (or already leaving): a short wait, then the signals do it.
         graceful = Math.min(graceful, 1_000);
       }
-      let gone = await within(live.gone, graceful);
+      let gone = await withTimeout(live.gone, graceful) !== undefined;
       if (!gone) {
         signalGroup(live.pid, "SIGTERM");
-        gone = await within(live.gone, t.termMs);
+        gone = await withTimeout(live.gone, t.termMs) !== undefined;
       }
       if (!gone) {
         signalGroup(live.pid, "SIGKILL");
-        gone = await within(live.gone, t.killMs);
+        gone = await withTimeout(live.gone, t.killMs) !== undefined;
       }
       if (!gone) {
         // Still there after SIGKILL (uninterruptible?): handle it as gone anyway.
@@ -1334,16 +1323,6 @@ function notFound(key: RunKey): NotFoundError {
 
 function startupMs(agent: Agent): number {
   return (agent.spec.startupTimeoutSeconds ?? DEFAULT_STARTUP_SECONDS) * 1_000;
-}
-
-async function within<T>(p: Promise<T>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const done = await Promise.race([
-    p.then(() => true),
-    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
-  ]);
-  clearTimeout(timer);
-  return done;
 }
 
 /** What ended the run, from the agent's exit (agent_exit / state.json) or the agent-run's. */

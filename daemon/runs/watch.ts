@@ -17,8 +17,10 @@
 import { AriMethods, type RunKey } from "../../specs/ari.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { ErrorCode, errorCode, InvalidParamsError } from "../../specs/errors.ts";
+import { lastEventSeq } from "../../specs/eventlog/last_event_seq.ts";
+import { readEventFiles } from "../../specs/eventlog/read_event_files.ts";
+import { delay } from "../../specs/lib/delay.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
-import { lastEventSeq, readEventFiles } from "./event_files.ts";
 import { watchRunnerEvents } from "./runner_client.ts";
 
 /** What a watch session needs from the supervisor. */
@@ -130,7 +132,7 @@ export class WatchSession {
           // Retention removed events this session still owed: the client's resume gets -32602.
           if (errorCode(err) === ErrorCode.InvalidParams) return this.#closeClient();
           // Stopping or restarting: look again shortly (from the files or the new agent-run).
-          await delay(50, signal);
+          await delay(50, { signal });
           if (this.#host.liveSocket(this.key) === socket) {
             // Still the same agent-run but unreachable: let the client retry.
             return this.#closeClient();
@@ -162,16 +164,4 @@ export class WatchSession {
 function abortPromise(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((r) => signal.addEventListener("abort", () => r(), { once: true }));
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((r) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      r();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

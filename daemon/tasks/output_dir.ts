@@ -3,20 +3,15 @@
  * checked on real paths, like every file the agent is served) and creating it so the agent
  * finds it, with an undo for when the task cannot be sent.
  */
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { InvalidParamsError } from "../../specs/errors.ts";
+import { isInside } from "../../specs/lib/is_inside.ts";
 
 export interface OutputRoots {
   /** Real path of the run's workspace directory (relative outputDirs start here). */
   workspace?: string;
   /** The run's bundle directory. */
   bundle: string;
-}
-
-/** True when `path` is `root` or below it (both real, absolute). */
-function within(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }
 
 /** Real path of `path`: its deepest existing ancestor resolved, the rest appended. */
@@ -50,7 +45,7 @@ export async function confineOutputDir(requested: string, roots: OutputRoots): P
   const allowed = [roots.bundle, ...(roots.workspace ? [roots.workspace] : [])];
   for (const root of allowed) {
     const realRoot = await Deno.realPath(root).catch(() => undefined);
-    if (realRoot && within(realRoot, real)) return real;
+    if (realRoot && isInside(realRoot, real)) return real;
   }
   throw new InvalidParamsError(
     `outputDir ${requested}: must be inside the workspace${
@@ -81,7 +76,7 @@ export async function makeDirs(dir: string): Promise<string | undefined> {
 /** Undoes `makeDirs`: removes `dir` and its parents up to `top`, only while they are empty. */
 export async function removeCreated(dir: string, top: string | undefined): Promise<void> {
   if (!top) return;
-  for (let d = dir; within(top, d); d = dirname(d)) {
+  for (let d = dir; isInside(top, d); d = dirname(d)) {
     try {
       await Deno.remove(d);
     } catch {

@@ -6,7 +6,7 @@
  * two writers can never take the same id. Every write is atomic (temp file + rename), so a
  * reader (or the agent's `massctl agentrun task done`) never sees half a file.
  */
-import { writeFileAtomic } from "../../specs/atomic_file.ts";
+import { writeFileAtomic } from "../../specs/lib/atomic_file.ts";
 import { join } from "node:path";
 import {
   errorMessage,

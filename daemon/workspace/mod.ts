@@ -13,5 +13,5 @@ export {
   gitSourceProblem,
   isCommitSha,
 } from "./workspace_git.ts";
-export { isInside, type ResolveLocalOptions, resolveLocalPath } from "./workspace_local.ts";
+export { type ResolveLocalOptions, resolveLocalPath } from "./workspace_local.ts";
 export { makeEmptyDir } from "./workspace_empty.ts";

@@ -3,7 +3,8 @@
  * The workspace path is the directory's real path, so later containment checks (file
  * serving, Deno permissions) compare real paths with real paths.
  */
-import { isAbsolute, relative } from "node:path";
+import { isAbsolute } from "node:path";
+import { isInside } from "../../specs/lib/is_inside.ts";
 import { WorkspacePrepareError } from "./errors.ts";
 
 export interface ResolveLocalOptions {
@@ -43,12 +44,6 @@ export async function resolveLocalPath(
     }
   }
   return real;
-}
-
-/** True when `child` is `parent` or below it (both absolute, normalised). */
-export function isInside(parent: string, child: string): boolean {
-  const rel = relative(parent, child);
-  return rel === "" || (rel !== ".." && !rel.startsWith("../") && !isAbsolute(rel));
 }
 
 function fsReason(err: unknown): string {

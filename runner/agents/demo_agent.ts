@@ -20,6 +20,7 @@
  */
 import * as acp from "@agentclientprotocol/sdk";
 import { join } from "node:path";
+import { delay } from "../../specs/lib/delay.ts";
 
 export const DEMO_AGENT_INFO: acp.Implementation = { name: "mass-demo", version: "0.1.0" };
 
@@ -67,20 +68,6 @@ class TurnCancelled extends Error {
 
 function log(message: string): void {
   console.error(`[mass-demo] ${message}`);
-}
-
-/** Resolves after `ms`, or as soon as `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** Flattens prompt content blocks to plain text (links and resources by their uri). */
@@ -162,7 +149,7 @@ class DemoTurn {
   }
 
   async pause(ms = STEP_MS): Promise<void> {
-    await sleep(ms, this.signal);
+    await delay(ms, { signal: this.signal });
     this.check();
   }
 

@@ -8,7 +8,7 @@
  */
 import type { AgentRunEvent, AgentRunEventOf, EventType } from "../../specs/events.ts";
 import { InvalidParamsError } from "../../specs/errors.ts";
-import type { EventLog, EventLogStats } from "./event_log.ts";
+import type { EventLog, EventLogStats } from "../../specs/eventlog/event_log.ts";
 
 /** An event before the hub stamps it: no seq or runId; time defaults to now. */
 export type EventDraft = {

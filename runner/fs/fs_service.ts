@@ -5,8 +5,9 @@
  * existing ancestor's), so neither `..` nor a symlink can lead outside: Deno's own
  * permission check follows symlinks inside an allowed directory, so it is not enough.
  */
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { ErrorCode, RpcError } from "../../specs/errors.ts";
+import { isInside } from "../../specs/lib/is_inside.ts";
 
 /** ACP "resource not found". */
 export const RESOURCE_NOT_FOUND = -32002;
@@ -16,12 +17,6 @@ export class FsAccessError extends RpcError {
     super(code, message);
     this.name = "FsAccessError";
   }
-}
-
-/** True when `target` is `root` or below it; both must be absolute and normalised. */
-export function isInside(root: string, target: string): boolean {
-  const rel = relative(root, target);
-  return rel === "" || (!rel.startsWith(".." + sep) && rel !== ".." && !isAbsolute(rel));
 }
 
 /** Lines `line` (1-based) .. `line + limit - 1` of `text`; the whole text when both unset. */

@@ -3,22 +3,12 @@ import { join } from "node:path";
 import {
   FsAccessError,
   FsService,
-  isInside,
   resolveForRead,
   resolveForWrite,
   RESOURCE_NOT_FOUND,
   sliceLines,
 } from "./fs_service.ts";
 import { errorCode } from "../../specs/errors.ts";
-
-Deno.test("isInside compares path segments, not prefixes", () => {
-  assert.equal(isInside("/ws", "/ws"), true);
-  assert.equal(isInside("/ws", "/ws/a/b"), true);
-  assert.equal(isInside("/ws", "/ws2/a"), false);
-  assert.equal(isInside("/ws", "/"), false);
-  assert.equal(isInside("/ws", "/ws/../etc"), false);
-  assert.equal(isInside("/ws", "/ws/..x"), true);
-});
 
 Deno.test("sliceLines: 1-based line, limit in lines", () => {
   const t = "a\nb\nc\nd";

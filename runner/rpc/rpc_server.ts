@@ -23,7 +23,9 @@ import {
 } from "../../specs/runner_rpc.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { serveUnix, type UnixServer } from "../../specs/wire/socket.ts";
-import { describeZodError } from "../config.ts";
+import { EventLogTruncatedError } from "../../specs/eventlog/errors.ts";
+import { delay } from "../../specs/lib/delay.ts";
+import { describeZodIssues } from "../../specs/lib/describe_zod_issues.ts";
 
 /** What the server needs from the agent-run. */
 export interface RunnerApi {
@@ -62,7 +64,7 @@ export interface RunnerServer {
 
 function parse<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
   const r = schema.safeParse(params ?? {});
-  if (!r.success) throw new InvalidParamsError(describeZodError(r.error.issues));
+  if (!r.success) throw new InvalidParamsError(describeZodIssues(r.error.issues));
   return r.data;
 }
 
@@ -139,9 +141,7 @@ export async function startRunnerServer(
       .addMethod(RunnerMethods.watchEvent, (p): WatchEventResult => {
         const { watchId, fromSeq } = parse(WatchEventParamsSchema, p);
         if (fromSeq !== undefined && fromSeq < events.firstSeq) {
-          throw new InvalidParamsError(
-            `events before seq ${events.firstSeq} are no longer retained (fromSeq ${fromSeq})`,
-          );
+          throw new EventLogTruncatedError(fromSeq, events.firstSeq);
         }
         const nextSeq = events.nextSeq;
         const sub = events.subscribe(fromSeq);
@@ -169,7 +169,7 @@ export async function startRunnerServer(
           !w.peer.isClosed && (w.sent < lastSeq || w.peer.pendingWrites > 0)
         );
         if (!behind) return;
-        await new Promise((r) => setTimeout(r, 10));
+        await delay(10);
       }
     },
     async close() {

@@ -2,6 +2,7 @@
  * Unix-socket listeners and dialers for JSON-RPC peers.
  */
 import { dirname } from "node:path";
+import { deadline } from "../lib/deadline.ts";
 import { connStream, RpcPeer, type RpcPeerOptions } from "./peer.ts";
 
 export interface UnixServer {
@@ -67,13 +68,11 @@ export interface DialOptions extends RpcPeerOptions {
 /** Connects to a Unix socket and starts reading; the returned peer is ready for requests. */
 export async function dialUnix(path: string, opts: DialOptions = {}): Promise<RpcPeer> {
   const ms = opts.connectTimeoutMs ?? 5_000;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const conn = await Promise.race([
+  const conn = await deadline(
     Deno.connect({ transport: "unix", path }),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`connect ${path}: timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
+    ms,
+    `connect ${path}: timed out after ${ms} ms`,
+  );
   const peer = new RpcPeer(connStream(conn), opts);
   opts.setup?.(peer);
   peer.serve();

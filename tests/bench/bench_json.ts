@@ -6,7 +6,7 @@
  * measures event-log replay in process, then reports each number beside its target.
  */
 import { fileURLToPath } from "node:url";
-import { EventLog } from "../../runner/events/event_log.ts";
+import { EventLog } from "../../specs/eventlog/mod.ts";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 

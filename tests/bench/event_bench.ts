@@ -4,7 +4,7 @@
  * Target: replay of a 100k-event log at >= 100k events/s.
  */
 import type { AgentRunEvent } from "../../specs/events.ts";
-import { EventLog } from "../../runner/events/event_log.ts";
+import { EventLog } from "../../specs/eventlog/mod.ts";
 import { type EventDraft, EventHub } from "../../runner/events/event_hub.ts";
 import { Translator } from "../../runner/events/translator.ts";
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { meshFlagsProblem } from "../../ctl/mesh/mesh_cli.ts";
 import { meshMcpServerEntry } from "../../specs/mesh.ts";
 import { meshTextLogger } from "../../ctl/mesh/mesh_log.ts";
-import { parseLogLevel } from "../../specs/log_level.ts";
+import { parseLogLevel } from "../../specs/lib/log_level.ts";
 import { sendResultText, statusText } from "../../ctl/mesh/mesh_mcp.ts";
 import type { AgentRun, Workspace } from "../../specs/ari.ts";
 import { McpServerSchema } from "../../specs/runtime.ts";

@@ -11,7 +11,7 @@ import { type Daemon, startDaemon } from "../../daemon/main.ts";
 import { rootPaths } from "../../daemon/context.ts";
 import { Store } from "../../daemon/store/store.ts";
 import { RunSupervisor, type RunSupervisorOptions } from "../../daemon/runs/run_supervisor.ts";
-import { readEventFiles } from "../../daemon/runs/event_files.ts";
+import { readEventFiles } from "../../specs/eventlog/mod.ts";
 import { deadline, until } from "../support/wait.ts";
 
 export const TEST_AGENT = fileURLToPath(new URL("../agents/test_agent.ts", import.meta.url));

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { AriClient } from "../../ctl/ari_client.ts";
-import { readEventFiles } from "../../daemon/runs/event_files.ts";
+import { readEventFiles } from "../../specs/eventlog/mod.ts";
 import { startDaemon } from "../../daemon/main.ts";
 import { AriMethods } from "../../specs/ari.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";

@@ -3,7 +3,7 @@ import type { Agent, AgentRun, RestartPolicy, Workspace } from "../../specs/ari.
 import { errorCode } from "../../specs/errors.ts";
 import type { RuntimeState } from "../../specs/runtime.ts";
 import { bundlePaths, composeConfig, mergeMcpServers } from "../../daemon/runs/bundle.ts";
-import { lastEventSeq, readEventFiles } from "../../daemon/runs/event_files.ts";
+import { lastEventSeq, readEventFiles } from "../../specs/eventlog/mod.ts";
 import { envelopeBlock, escapeAttribute, messagePrompt } from "../../daemon/runs/inbox.ts";
 import { KeyedMutex } from "../../daemon/runs/keyed_mutex.ts";
 import {

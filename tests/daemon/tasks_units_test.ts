@@ -175,6 +175,7 @@ Deno.test("output dir: relative to the workspace, confined to workspace and bund
     const roots = { workspace: ws, bundle };
     assert.equal(await confineOutputDir("out/a", roots), `${ws}/out/a`);
     assert.equal(await confineOutputDir(".", roots), ws);
+    assert.equal(await confineOutputDir("..foo/out", roots), `${ws}/..foo/out`, "a ..foo folder");
     assert.equal(await confineOutputDir(`${bundle}/tasks/x`, roots), `${bundle}/tasks/x`);
     for (const bad of ["../outside", "link/sub", `${dir}/outside`, "/", `${dir}/runs/ws/b`]) {
       assert.equal(await codeOf(confineOutputDir(bad, roots)), -32602, bad);

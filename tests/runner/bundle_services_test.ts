@@ -17,7 +17,8 @@ import {
   applySessionUpdate,
   modelOptionId,
 } from "../../runner/acp/session_state.ts";
-import { readStateFile, StateFile } from "../../runner/state_file.ts";
+import { readStateFile } from "../../specs/eventlog/state.ts";
+import { StateFile } from "../../runner/state_file.ts";
 import { OutputBuffer, TerminalService } from "../../runner/terminal/terminal_service.ts";
 import type { SessionState } from "../../specs/runtime.ts";
 import { errorCode } from "../../specs/errors.ts";

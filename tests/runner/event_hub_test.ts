@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { AgentRunEvent } from "../../specs/events.ts";
-import { EventLog, EventLogTruncatedError } from "../../runner/events/event_log.ts";
+import { EventLog, EventLogTruncatedError } from "../../specs/eventlog/mod.ts";
 import { type EventDraft, EventHub, type Subscription } from "../../runner/events/event_hub.ts";
 
 function draft(i: number): EventDraft {

@@ -8,7 +8,7 @@ import {
   EventLogStateError,
   EventLogTruncatedError,
   segmentFileName,
-} from "../../runner/events/event_log.ts";
+} from "../../specs/eventlog/mod.ts";
 
 function ev(seq: number, text = `event ${seq}`): AgentRunEvent {
   return {

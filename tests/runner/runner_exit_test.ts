@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { RunnerMethods } from "../../specs/runner_rpc.ts";
-import { EventLog } from "../../runner/events/event_log.ts";
+import { EventLog } from "../../specs/eventlog/mod.ts";
 import { join } from "node:path";
 import { pidAlive, waitGone } from "../support/process.ts";
 import { deadline, until } from "../support/wait.ts";

@@ -2,21 +2,17 @@
  * Waiting in tests: every wait has a deadline, and its error says what was waited for.
  */
 
+import { deadline as deadlineWithMessage } from "../../specs/lib/deadline.ts";
+import { delay } from "../../specs/lib/delay.ts";
+
+/** Resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return delay(ms);
 }
 
 /** Rejects with a labelled error if `promise` takes longer than `ms`. */
-export async function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return deadlineWithMessage(promise, ms, `timed out after ${ms} ms: ${what}`);
 }
 
 /**

@@ -2,6 +2,8 @@
  * How every contract file (config.json, state.json, task files, the pid file) is written:
  * whole, through a temp file in the same directory and a rename, so a reader — another
  * process, or the next agentd after a crash — never sees a torn file.
+ *
+ * @module
  */
 
 export interface AtomicWriteOptions {
@@ -11,6 +13,16 @@ export interface AtomicWriteOptions {
   sync?: boolean;
 }
 
+/**
+ * Writes `text` to `path` whole: into a fresh temp file beside it, then renamed over it. On
+ * failure the temp file is removed and `path` keeps its old content.
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from "./atomic_file.ts";
+ * await writeFileAtomic("/tmp/state.json", JSON.stringify({ phase: "idle" }), { sync: true });
+ * ```
+ */
 export async function writeFileAtomic(
   path: string,
   text: string,
@@ -34,7 +46,15 @@ export async function writeFileAtomic(
   }
 }
 
-/** The same, synchronously, for exit paths. */
+/**
+ * {@linkcode writeFileAtomic}, synchronously, for exit paths.
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomicSync } from "./atomic_file.ts";
+ * writeFileAtomicSync("/tmp/state.json", "{}");
+ * ```
+ */
 export function writeFileAtomicSync(path: string, text: string, opts: AtomicWriteOptions = {}) {
   const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {

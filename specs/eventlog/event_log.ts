@@ -14,10 +14,16 @@
  * The write is synchronous (`writeSync`): a page-cache write of one line takes microseconds,
  * about ten times less than the thread-pool round trip of an async write (see
  * tests/bench/event_bench.ts). `append` still returns a promise, so this can change.
+ *
+ * @module
  */
-import type { AgentRunEvent } from "../../specs/events.ts";
-import { InternalError, InvalidParamsError } from "../../specs/errors.ts";
+import type { AgentRunEvent } from "../events.ts";
+import { InvalidParamsError } from "../errors.ts";
+import { EventLogCorruptError, EventLogStateError, EventLogTruncatedError } from "./errors.ts";
 import { readLines } from "./line_reader.ts";
+import { parseEventLine } from "./parse_event_line.ts";
+import { listSegments, type Segment, segmentFileName } from "./segments.ts";
+import { repairTail } from "./tail_repair.ts";
 
 export interface EventLogOptions {
   /** Start a new segment once the current one reaches this size; default 64 MiB. */
@@ -40,44 +46,21 @@ export interface EventLogStats {
   lastSeq: number;
 }
 
-/** The log's bytes do not form a valid, contiguous event sequence. */
-export class EventLogCorruptError extends InternalError {
-  constructor(readonly path: string, readonly offset: number, readonly reason: string) {
-    super(`event log corrupt at ${path} byte ${offset}: ${reason}`);
-    this.name = "EventLogCorruptError";
-  }
-}
-
-/** The requested events were removed by segment retention. */
-export class EventLogTruncatedError extends InvalidParamsError {
-  constructor(readonly fromSeq: number, readonly firstSeq: number) {
-    super(`events before seq ${firstSeq} are no longer retained (requested from ${fromSeq})`);
-    this.name = "EventLogTruncatedError";
-  }
-}
-
-/** An append out of sequence, after close, or after an unrepairable write failure. */
-export class EventLogStateError extends InternalError {
-  constructor(message: string) {
-    super(message);
-    this.name = "EventLogStateError";
-  }
-}
-
-interface Segment {
-  firstSeq: number;
-  path: string;
-  /** Size once sealed (the newest segment's size is the log's #size). */
-  size?: number;
-}
-
-const SEGMENT_RE = /^events-(\d{12,})\.jsonl$/;
-
-/** File name of the segment whose first event has `firstSeq`. */
-export function segmentFileName(firstSeq: number): string {
-  return `events-${String(firstSeq).padStart(12, "0")}.jsonl`;
-}
-
+/**
+ * The writer of one event log directory (only one process may hold it open), with a strict
+ * replay of what it holds.
+ *
+ * @example
+ * ```ts
+ * import { EventLog } from "./event_log.ts";
+ * const log = await EventLog.open("/tmp/run/events", { maxSegments: 4 });
+ * await log.append({
+ *   runId: "ws/a", seq: log.nextSeq, time: new Date().toISOString(), type: "notice", payload: {},
+ * });
+ * for await (const ev of log.read(0)) console.log(ev.seq, ev.type);
+ * await log.close();
+ * ```
+ */
 export class EventLog {
   readonly #dir: string;
   readonly #segmentBytes: number;
@@ -300,20 +283,10 @@ async function fileSize(path: string): Promise<number> {
     throw err;
   }
 }
-const decoder = new TextDecoder("utf-8", { fatal: true });
 
 function writeAll(file: Deno.FsFile, data: Uint8Array): void {
   let off = 0;
   while (off < data.length) off += file.writeSync(data.subarray(off));
-}
-
-async function listSegments(dir: string): Promise<Segment[]> {
-  const segments: Segment[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const m = entry.isFile ? SEGMENT_RE.exec(entry.name) : null;
-    if (m) segments.push({ firstSeq: Number(m[1]), path: `${dir}/${entry.name}` });
-  }
-  return segments.sort((a, b) => a.firstSeq - b.firstSeq);
 }
 
 async function* replay(
@@ -376,94 +349,7 @@ async function* replay(
 
 /** Parses one log line; throws EventLogCorruptError unless it is an event envelope. */
 function parseEvent(bytes: Uint8Array, path: string, offset: number): AgentRunEvent {
-  const ev = tryParseEvent(bytes);
+  const ev = parseEventLine(bytes);
   if (typeof ev === "string") throw new EventLogCorruptError(path, offset, ev);
   return ev;
-}
-
-/** The event, or why the line is not one. */
-function tryParseEvent(bytes: Uint8Array): AgentRunEvent | string {
-  let v: unknown;
-  try {
-    v = JSON.parse(decoder.decode(bytes));
-  } catch (err) {
-    return `invalid JSON (${err instanceof Error ? err.message : String(err)})`;
-  }
-  if (!isEnvelope(v)) return "not an event envelope";
-  return v;
-}
-
-// Hand-written rather than zod: it runs once per replayed line.
-function isEnvelope(v: unknown): v is AgentRunEvent {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-  const o = v as Record<string, unknown>;
-  return Number.isSafeInteger(o.seq) && (o.seq as number) >= 0 &&
-    typeof o.type === "string" && typeof o.runId === "string" && typeof o.time === "string" &&
-    typeof o.payload === "object" && o.payload !== null && !Array.isArray(o.payload);
-}
-
-interface Tail {
-  /** Size after repair. */
-  size: number;
-  /** Seq of the last valid event; undefined when the segment is empty. */
-  lastSeq?: number;
-  lastOffset: number;
-}
-
-/**
- * Cuts a torn (unterminated) fragment and then at most one invalid complete line off the end
- * of `path`. More damage than that is not what a crash leaves behind: it is reported, not cut.
- */
-async function repairTail(path: string): Promise<Tail> {
-  const file = await Deno.open(path, { read: true, write: true });
-  try {
-    const original = (await file.stat()).size;
-    let size = (await lastNewline(file, original)) + 1;
-    for (let cut = 0; size > 0; cut++) {
-      const start = (await lastNewline(file, size - 1)) + 1;
-      const bytes = await readAt(file, start, size - 1 - start);
-      const ev = tryParseEvent(bytes);
-      if (typeof ev !== "string") {
-        if (size !== original) await truncate(file, size);
-        return { size, lastSeq: ev.seq, lastOffset: start };
-      }
-      if (cut === 1) throw new EventLogCorruptError(path, start, ev);
-      size = start;
-    }
-    if (original !== 0) await truncate(file, 0);
-    return { size: 0, lastOffset: 0 };
-  } finally {
-    file.close();
-  }
-}
-
-async function truncate(file: Deno.FsFile, size: number): Promise<void> {
-  await file.truncate(size);
-  await file.syncData();
-}
-
-/** Offset of the last newline before `end`, or -1. Scans backwards in fixed-size chunks. */
-async function lastNewline(file: Deno.FsFile, end: number): Promise<number> {
-  const chunk = 64 * 1024;
-  let hi = end;
-  while (hi > 0) {
-    const lo = Math.max(0, hi - chunk);
-    const buf = await readAt(file, lo, hi - lo);
-    const i = buf.lastIndexOf(10);
-    if (i !== -1) return lo + i;
-    hi = lo;
-  }
-  return -1;
-}
-
-async function readAt(file: Deno.FsFile, offset: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(length);
-  await file.seek(offset, Deno.SeekMode.Start);
-  let off = 0;
-  while (off < length) {
-    const n = await file.read(buf.subarray(off));
-    if (n === null) break;
-    off += n;
-  }
-  return buf.subarray(0, off);
 }

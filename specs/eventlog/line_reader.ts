@@ -3,6 +3,8 @@
  *
  * A line longer than one read is assembled from parts, so memory grows with the longest
  * line, never with the file.
+ *
+ * @module
  */
 
 /** One line of a file, without its trailing newline. */
@@ -24,7 +26,19 @@ export interface ReadLinesOptions {
 
 const NEWLINE = 10;
 
-/** Yields the lines of `file` from its current position (expected 0) up to `limit`. */
+/**
+ * Yields the lines of `file` from its current position (expected 0) up to `limit`.
+ *
+ * @example
+ * ```ts
+ * import { readLines } from "./line_reader.ts";
+ * using file = await Deno.open("/tmp/run/events/events-000000000000.jsonl");
+ * for await (const line of readLines(file)) {
+ *   if (!line.terminated) break; // a torn last line
+ *   console.log(line.offset, line.bytes.length);
+ * }
+ * ```
+ */
 export async function* readLines(
   file: Deno.FsFile,
   opts: ReadLinesOptions = {},
