@@ -179,7 +179,7 @@ async function boot(
     pid: lock.pid,
     signal: shutdown.signal,
   };
-  const workspaces = opts.workspaces ?? new WorkspaceManager({ root: paths.root });
+  const workspaces = opts.workspaces ?? new WorkspaceManager({ root: paths.root, env: opts.env });
   const deps: DaemonDeps = { ...base, workspaces };
 
   if (opts.seedBuiltins ?? true) {

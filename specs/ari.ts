@@ -18,12 +18,30 @@ export const ObjectMetaSchema = z.object({
 export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
 
 // ---------- Agent ----------
+/**
+ * One variable an agent (or a workspace hook) gets: a literal `value`, or a variable of
+ * agentd's environment passed by name: `valueFrom: {env: NAME}`, or `fromHost: true` for the
+ * variable of the same name. A host variable that is unset is left out.
+ */
+export const EnvVarSpecSchema = z.object({
+  name: z.string().min(1).regex(/^[^=\0]+$/, "env name must not contain '=' or NUL"),
+  value: z.string().optional(),
+  valueFrom: z.object({ env: z.string().min(1) }).optional(),
+  fromHost: z.literal(true).optional(),
+}).refine(
+  (v) =>
+    [v.value !== undefined, v.valueFrom !== undefined, v.fromHost === true]
+      .filter(Boolean).length === 1,
+  { message: "env entry needs exactly one of value, valueFrom or fromHost" },
+);
+export type EnvVarSpec = z.infer<typeof EnvVarSpecSchema>;
+
 export const AgentSpecSchema = z.object({
   disabled: z.boolean().optional(),
   clientProtocol: z.literal("acp").optional(),
   command: z.string().min(1, "spec.command is required"),
   args: z.array(z.string()).optional(),
-  env: z.array(z.object({ name: z.string().min(1), value: z.string() })).optional(),
+  env: z.array(EnvVarSpecSchema).optional(),
   startupTimeoutSeconds: z.number().int().positive().optional(),
 });
 export type AgentSpec = z.infer<typeof AgentSpecSchema>;
@@ -43,6 +61,8 @@ export const HookSchema = z.object({
   command: z.string().min(1),
   args: z.array(z.string()).optional(),
   description: z.string().optional(),
+  /** Variables the hook gets on top of PATH, HOME, LANG and MASS_WORKSPACE. */
+  env: z.array(EnvVarSpecSchema).optional(),
 });
 export const WorkspaceSourceSchema = z.discriminatedUnion("type", [
   z.object({
@@ -51,7 +71,12 @@ export const WorkspaceSourceSchema = z.discriminatedUnion("type", [
     ref: z.string().optional(),
     depth: z.number().int().nonnegative().optional(),
   }),
-  z.object({ type: z.literal("local"), path: z.string().min(1, "source.path is required") }),
+  z.object({
+    type: z.literal("local"),
+    path: z.string().min(1, "source.path is required"),
+    /** Accept `/`, an ancestor of agentd's root, or `$HOME` itself (refused otherwise). */
+    allowBroadPath: z.boolean().optional(),
+  }),
   z.object({ type: z.literal("emptyDir") }),
 ]);
 export type WorkspaceSource = z.infer<typeof WorkspaceSourceSchema>;

@@ -15,8 +15,10 @@
  *   (or a Codex login under HOME).
  * - `gsd-pi`: disabled by default, as upstream (`massctl agent apply gsd-pi --disabled=false`).
  *
- * Which of agentd's environment variables reach agents: `AGENT_ENV_ALLOW` in
- * daemon/runs/spawn.ts (then the Agent's `spec.env` on top).
+ * Which of agentd's environment variables reach agents: the basics of `AGENT_ENV_ALLOW` in
+ * daemon/runs/spawn.ts (no credentials), then the Agent's `spec.env`. Each built-in names
+ * its own provider's variables there (`fromHost: true`) plus the host's CA and proxy
+ * settings; no agent gets another provider's key.
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -89,6 +91,41 @@ export function demoAgentArgs(opts: BuiltinOptions = {}): string[] {
     : ["run", "-A", opts.demoAgentPath ?? demoAgentPath()];
 }
 
+/**
+ * Host settings an agent that reaches the network needs: custom certificate authorities
+ * (corporate proxies; without them the agent fails TLS while agentd works) and proxies.
+ */
+export const HOST_NETWORK_ENV: readonly string[] = [
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "NODE_EXTRA_CA_CERTS",
+  "DENO_CERT",
+  "DENO_TLS_CA_STORE",
+  "NPM_CONFIG_CAFILE",
+  "NPM_CONFIG_REGISTRY",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+];
+
+/** Each built-in's own credentials and endpoints, passed from agentd's environment. */
+export const BUILTIN_KEYS: Readonly<Record<string, readonly string[]>> = {
+  claude: ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "CLAUDE_CODE_OAUTH_TOKEN", "IS_SANDBOX"],
+  codex: ["OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEX_API_KEY", "CODEX_HOME"],
+  "gsd-pi": ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "OPENROUTER_API_KEY"],
+};
+
+/** `spec.env` of a built-in: its keys and the network settings, by name from the host. */
+function fromHost(name: string): NonNullable<Agent["spec"]["env"]> {
+  return [...(BUILTIN_KEYS[name] ?? []), ...HOST_NETWORK_ENV].map((n) => ({
+    name: n,
+    fromHost: true as const,
+  }));
+}
+
 const agent = (name: string, spec: Agent["spec"]): Agent => ({
   kind: "Agent",
   metadata: { name },
@@ -103,11 +140,16 @@ export function builtinAgents(opts: BuiltinOptions = {}): Agent[] {
       command: deno,
       args: demoAgentArgs(opts),
     }),
-    agent("claude", { command: deno, args: ["run", "-A", `npm:${CLAUDE_ACP_PACKAGE}`] }),
-    agent("codex", { command: codexCommand(opts.lookPath ?? lookPathEnv) }),
+    agent("claude", {
+      command: deno,
+      args: ["run", "-A", `npm:${CLAUDE_ACP_PACKAGE}`],
+      env: fromHost("claude"),
+    }),
+    agent("codex", { command: codexCommand(opts.lookPath ?? lookPathEnv), env: fromHost("codex") }),
     agent("gsd-pi", {
       command: deno,
       args: ["run", "-A", `npm:${GSD_PI_ACP_PACKAGE}`],
+      env: fromHost("gsd-pi"),
       disabled: true,
     }),
   ];

@@ -26,7 +26,6 @@ import type { AriHandlers } from "../context.ts";
 import type { DaemonDeps } from "../deps.ts";
 import { KeyedMutex } from "../runs/keyed_mutex.ts";
 import { PhaseConflictError } from "../store/errors.ts";
-import { resolveLocalPath } from "../workspace/workspace_local.ts";
 import { parseListParams, parseParams } from "./params.ts";
 
 /** Delivers a validated workspace/send (owned by the run supervisor: reserve or queue). */
@@ -157,9 +156,11 @@ export function workspaceService(deps: WorkspaceServiceDeps): WorkspaceService {
   }
 
   /** A local source is checked at once, so a bad path is a -32602 rather than a later error. */
-  async function checkLocalSource(path: string): Promise<void> {
+  async function checkLocalSource(
+    source: { path: string; allowBroadPath?: boolean },
+  ): Promise<void> {
     try {
-      await resolveLocalPath(path, { root: paths.root });
+      await deps.workspaces.checkLocal(source);
     } catch (err) {
       throw new InvalidParamsError(`spec.source: ${errorText(err)}`);
     }
@@ -170,7 +171,7 @@ export function workspaceService(deps: WorkspaceServiceDeps): WorkspaceService {
     "workspace/create": async (params) => {
       const input = parseParams(WorkspaceSchema, params);
       const name = assertName(input.metadata.name, "metadata.name");
-      if (input.spec.source.type === "local") await checkLocalSource(input.spec.source.path);
+      if (input.spec.source.type === "local") await checkLocalSource(input.spec.source);
       const ws = await store.createWorkspace({
         kind: "Workspace",
         metadata: input.metadata,

@@ -5,7 +5,8 @@
  */
 import { writeFileAtomic } from "../../specs/lib/atomic_file.ts";
 import { join } from "node:path";
-import type { Agent, AgentRun, Workspace } from "../../specs/ari.ts";
+import type { Agent, AgentRun, EnvVarSpec, Workspace } from "../../specs/ari.ts";
+import { resolveEnvVars } from "../resolve_env.ts";
 import { InvalidParamsError } from "../../specs/errors.ts";
 import { assertName, socketPathProblem } from "../../specs/names.ts";
 import {
@@ -58,8 +59,13 @@ export interface ComposeInput {
   run: AgentRun;
   agent: Agent;
   workspace: Workspace;
-  /** The agent's base environment ("K=V"), before Agent.spec.env. */
+  /** The agent's base environment (the basics, no secrets), before Agent.spec.env. */
   baseEnv: Record<string, string>;
+  /**
+   * agentd's environment, where the Agent's `spec.env` entries with `valueFrom` or
+   * `fromHost` are read (default: none, so they are left out).
+   */
+  hostEnv?: Record<string, string>;
   /** Extra stdio/http MCP servers agentd injects (e.g. workspace-mesh). */
   injectedMcpServers?: McpServer[];
   /** ACP session to resume (restart of the same bundle). */
@@ -81,13 +87,16 @@ export function mergeMcpServers(base: McpServer[], extra: McpServer[]): McpServe
   return out;
 }
 
-/** The agent's whole environment: base ⊕ Agent.spec.env, as "K=V" entries. */
+/**
+ * The agent's whole environment: base ⊕ Agent.spec.env (host variables resolved from
+ * `host`), as "K=V" entries.
+ */
 export function agentEnvEntries(
   base: Record<string, string>,
-  agentEnv: { name: string; value: string }[] = [],
+  agentEnv: readonly EnvVarSpec[] = [],
+  host: Record<string, string> = {},
 ): string[] {
-  const env = { ...base };
-  for (const { name, value } of agentEnv) env[name] = value;
+  const env = { ...base, ...resolveEnvVars(agentEnv, host) };
   return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
 
@@ -117,7 +126,7 @@ export function composeConfig(input: ComposeInput): RuntimeConfig {
     process: {
       command: agent.spec.command,
       args: agent.spec.args ?? [],
-      env: agentEnvEntries(input.baseEnv, agent.spec.env),
+      env: agentEnvEntries(input.baseEnv, agent.spec.env, input.hostEnv),
     },
     session: {
       ...(systemPrompt === undefined ? {} : { systemPrompt }),
@@ -172,7 +181,8 @@ export async function writeBundle(
   workflowFile?: string,
 ): Promise<void> {
   await Deno.mkdir(paths.dir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(paths.config, JSON.stringify(config, null, 2) + "\n");
+  // The agent's environment (its keys) is in here: owner-only, whatever the umask.
+  await writeFileAtomic(paths.config, JSON.stringify(config, null, 2) + "\n", { mode: 0o600 });
   await replaceSymlink(workspacePath, paths.workspaceLink);
   if (workflowFile) {
     try {

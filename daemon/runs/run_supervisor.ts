@@ -698,6 +698,7 @@ export class RunSupervisor implements WatchHost {
       agent,
       workspace: ws,
       baseEnv: pickEnv(AGENT_ENV_ALLOW, this.#env()),
+      hostEnv: this.#env(),
       injectedMcpServers: this.#meshServers(key, ws.spec.features),
       resumeSessionId: opts.resume ? run.status.sessionId : undefined,
       eventMaxSegments: this.#opts.eventMaxSegments,

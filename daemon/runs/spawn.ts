@@ -9,8 +9,10 @@ import { dialUnix } from "../../specs/wire/socket.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 
 /**
- * Variables of agentd's environment an agent gets by default (before Agent.spec.env):
- * the basics a CLI needs, plus the API keys of the common agent providers.
+ * Variables of agentd's environment every agent gets (before Agent.spec.env): the basics a
+ * CLI needs, no credentials. Keys, tokens, proxies and CA settings reach an agent only when
+ * its definition names them (`spec.env`: a value, `valueFrom: {env}` or `fromHost: true`);
+ * the built-ins name their own (daemon/agents/builtins.ts).
  */
 export const AGENT_ENV_ALLOW: readonly string[] = [
   "PATH",
@@ -28,34 +30,6 @@ export const AGENT_ENV_ALLOW: readonly string[] = [
   "XDG_CACHE_HOME",
   "XDG_DATA_HOME",
   "DENO_DIR",
-  "NPM_CONFIG_REGISTRY",
-  // Custom certificate authorities (corporate proxies): without them an agent that fetches
-  // its npm package or calls its API fails TLS while the daemon itself works.
-  "SSL_CERT_FILE",
-  "SSL_CERT_DIR",
-  "NODE_EXTRA_CA_CERTS",
-  "DENO_CERT",
-  "DENO_TLS_CA_STORE",
-  "NPM_CONFIG_CAFILE",
-  "HTTP_PROXY",
-  "HTTPS_PROXY",
-  "NO_PROXY",
-  "http_proxy",
-  "https_proxy",
-  "no_proxy",
-  "ANTHROPIC_API_KEY",
-  "ANTHROPIC_BASE_URL",
-  "CLAUDE_CODE_OAUTH_TOKEN",
-  "OPENAI_API_KEY",
-  "OPENAI_BASE_URL",
-  "CODEX_API_KEY",
-  "GEMINI_API_KEY",
-  "GOOGLE_API_KEY",
-  "GOOGLE_CLOUD_PROJECT",
-  "GOOGLE_APPLICATION_CREDENTIALS",
-  "DASHSCOPE_API_KEY",
-  "OPENROUTER_API_KEY",
-  "IS_SANDBOX",
 ];
 
 // The agent-run's own environment and its detached start are runner knowledge

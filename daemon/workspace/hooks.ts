@@ -1,6 +1,7 @@
 /**
- * Workspace setup/teardown hooks: run one after another in the workspace directory, with the
- * host environment, each bounded by what is left of an overall deadline.
+ * Workspace setup/teardown hooks: run one after another in the workspace directory, with an
+ * explicit environment (never agentd's whole one), each bounded by what is left of an
+ * overall deadline.
  *
  * ```ts
  * const res = await runHooks(spec.hooks?.setup ?? [], { cwd: path, deadline: Date.now() + 60_000 });
@@ -14,11 +15,16 @@
  *   (SIGKILL), so `sh -c "sleep 1000 &"` style children do not outlive it.
  * - The first failing hook stops the sequence.
  */
+import type { EnvVarSpec } from "../../specs/ari.ts";
+import { resolveEnvVars } from "../resolve_env.ts";
+import { hookEnv } from "./hook_env.ts";
 
 export interface Hook {
   command: string;
   args?: string[];
   description?: string;
+  /** Variables this hook gets on top of the base environment. */
+  env?: EnvVarSpec[];
 }
 
 export interface HookOptions {
@@ -29,8 +35,13 @@ export interface HookOptions {
   signal?: AbortSignal;
   /** Bytes of combined output kept (the tail). Default {@link DEFAULT_OUTPUT_LIMIT}. */
   outputLimit?: number;
-  /** Extra variables on top of the host environment. */
+  /**
+   * The hook's base environment, nothing inherited; default {@link hookEnv} of `cwd`. The
+   * hook's own `env` is added on top.
+   */
   env?: Record<string, string>;
+  /** agentd's environment, where `valueFrom` / `fromHost` entries are read (default: ours). */
+  hostEnv?: Record<string, string>;
   /** Word used in messages, e.g. "setup" or "teardown". */
   label?: string;
 }
@@ -117,7 +128,8 @@ export async function runHook(hook: Hook, opts: HookOptions): Promise<HookResult
     child = new Deno.Command(hook.command, {
       args: hook.args ?? [],
       cwd: opts.cwd,
-      env: opts.env,
+      clearEnv: true,
+      env: _environment(hook, opts),
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -167,6 +179,11 @@ export async function runHook(hook: Hook, opts: HookOptions): Promise<HookResult
   if (status.success) return { ...base, ok: true };
   const how = status.signal ? `killed by ${status.signal}` : `exited with code ${status.code}`;
   return { ...base, ok: false, error: `${label} failed: ${how}` };
+}
+
+function _environment(hook: Hook, opts: HookOptions): Record<string, string> {
+  const host = opts.hostEnv ?? Deno.env.toObject();
+  return { ...(opts.env ?? hookEnv(opts.cwd, host)), ...resolveEnvVars(hook.env, host) };
 }
 
 /** Keeps the last `limit` bytes written to it. */

@@ -3,14 +3,24 @@
  * The workspace path is the directory's real path, so later containment checks (file
  * serving, Deno permissions) compare real paths with real paths.
  */
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { isInside } from "../../specs/lib/is_inside.ts";
 import { WorkspacePrepareError } from "./errors.ts";
 
 export interface ResolveLocalOptions {
   /** agentd's root: a local workspace may not be the root or inside it. */
   root?: string;
+  /** agentd's `$HOME`: a local workspace may not be the home directory itself. */
+  home?: string;
+  /**
+   * `spec.source.allowBroadPath`: accept `/`, an ancestor of the root, or `$HOME` itself.
+   * The root and what is inside it stay refused.
+   */
+  allowBroadPath?: boolean;
 }
+
+/** The source field that lets a local workspace be a broad directory (named in refusals). */
+export const ALLOW_BROAD_FIELD = "spec.source.allowBroadPath";
 
 /**
  * Validates `path` (absolute, exists, a directory, no symlink loop, outside `root`) and
@@ -37,13 +47,38 @@ export async function resolveLocalPath(
   if (!info.isDirectory) {
     throw new WorkspacePrepareError(`local path ${path} is not a directory`);
   }
-  if (opts.root !== undefined) {
-    const rootReal = await Deno.realPath(opts.root).catch(() => opts.root!);
-    if (isInside(rootReal, real)) {
-      throw new WorkspacePrepareError(`local path ${path} is inside the mass root ${rootReal}`);
+  const rootReal = opts.root === undefined ? undefined : await realOr(opts.root);
+  if (rootReal !== undefined && isInside(rootReal, real)) {
+    throw new WorkspacePrepareError(`local path ${path} is inside the mass root ${rootReal}`);
+  }
+  if (!opts.allowBroadPath) {
+    const broad = await _broadReason(real, rootReal, opts.home);
+    if (broad) {
+      throw new WorkspacePrepareError(
+        `local path ${path} is ${broad}: an agent would reach far more than a project; ` +
+          `set ${ALLOW_BROAD_FIELD}: true if that is meant`,
+      );
     }
   }
   return real;
+}
+
+/** Why `real` is too broad a workspace, or undefined. */
+async function _broadReason(
+  real: string,
+  rootReal: string | undefined,
+  home: string | undefined,
+): Promise<string | undefined> {
+  if (real === "/") return "the filesystem root";
+  if (home && isAbsolute(home) && real === await realOr(home)) return "the home directory";
+  if (rootReal !== undefined && isInside(real, rootReal)) {
+    return `an ancestor of the mass root ${rootReal}`;
+  }
+  return undefined;
+}
+
+function realOr(path: string): Promise<string> {
+  return Deno.realPath(path).catch(() => resolve(path));
 }
 
 function fsReason(err: unknown): string {

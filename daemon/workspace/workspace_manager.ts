@@ -32,6 +32,7 @@ import { InternalError } from "../../specs/errors.ts";
 import { assertName } from "../../specs/names.ts";
 import { WorkspacePrepareError } from "./errors.ts";
 import { type HooksResult, runHooks } from "./hooks.ts";
+import { hookEnv } from "./hook_env.ts";
 import { managedWorkspaceDir, workspacesDir } from "./paths.ts";
 import { makeEmptyDir } from "./workspace_empty.ts";
 import { cloneGit } from "./workspace_git.ts";
@@ -42,6 +43,8 @@ export const DEFAULT_PREPARE_TIMEOUT_MS = 300_000;
 export interface PrepareOptions {
   /** agentd's root directory. */
   root: string;
+  /** agentd's environment: HOME (a local workspace may not be it) and the hooks' basics. */
+  env?: Record<string, string>;
   /** Overall bound (clone + setup hooks). Default: spec.prepareTimeoutSeconds, else 300 s. */
   timeoutMs?: number;
   /** Aborts the clone or the running hook (e.g. agentd shutting down). */
@@ -61,6 +64,8 @@ export interface PreparedWorkspace {
 
 export interface CleanupOptions {
   root: string;
+  /** agentd's environment (the hooks' basics: PATH, HOME, LANG). */
+  env?: Record<string, string>;
   /** Bound on the teardown hooks. Default: spec.prepareTimeoutSeconds, else 300 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -101,7 +106,11 @@ export async function prepareWorkspace(
   let path: string;
   const managed = isManagedSource(parsed.data);
   if (source.type === "local") {
-    path = await resolveLocalPath(source.path, { root: opts.root });
+    path = await resolveLocalPath(source.path, {
+      root: opts.root,
+      home: opts.env?.HOME,
+      allowBroadPath: source.allowBroadPath,
+    });
   } else {
     const target = managedWorkspaceDir(opts.root, name);
     await fsStep("create workspaces directory", () => makeEmptyDir(workspacesDir(opts.root)));
@@ -123,6 +132,8 @@ export async function prepareWorkspace(
   if (setup.length === 0) return { path, managed };
   const res = await runHooks(setup, {
     cwd: path,
+    env: hookEnv(path, opts.env),
+    hostEnv: opts.env,
     deadline,
     signal: opts.signal,
     outputLimit: opts.hookOutputLimit,
@@ -158,6 +169,8 @@ export async function cleanupWorkspace(
       (spec.prepareTimeoutSeconds ? spec.prepareTimeoutSeconds * 1000 : DEFAULT_PREPARE_TIMEOUT_MS);
     result.teardown = await runHooks(teardown, {
       cwd: dir,
+      env: hookEnv(dir, opts.env),
+      hostEnv: opts.env,
       deadline: Date.now() + timeoutMs,
       signal: opts.signal,
       outputLimit: opts.hookOutputLimit,
@@ -220,10 +233,26 @@ function messageOf(err: unknown): string {
 export class WorkspaceManager {
   readonly root: string;
   readonly #hookOutputLimit?: number;
+  readonly #env?: Record<string, string>;
 
-  constructor(opts: { root: string; hookOutputLimit?: number }) {
+  /** `env`: agentd's environment (default: this process's), read for HOME, PATH and LANG. */
+  constructor(opts: { root: string; hookOutputLimit?: number; env?: Record<string, string> }) {
     this.root = opts.root;
     this.#hookOutputLimit = opts.hookOutputLimit;
+    this.#env = opts.env;
+  }
+
+  /** Checks a `local` source now (as prepare will): its real path, or WorkspacePrepareError. */
+  checkLocal(source: { path: string; allowBroadPath?: boolean }): Promise<string> {
+    return resolveLocalPath(source.path, {
+      root: this.root,
+      home: this.#envNow().HOME,
+      allowBroadPath: source.allowBroadPath,
+    });
+  }
+
+  #envNow(): Record<string, string> {
+    return this.#env ?? Deno.env.toObject();
   }
 
   /** `<root>/workspaces/<name>` (-32602 for an invalid name). */
@@ -239,6 +268,7 @@ export class WorkspaceManager {
     return prepareWorkspace(name, spec, {
       ...opts,
       root: this.root,
+      env: this.#envNow(),
       hookOutputLimit: this.#hookOutputLimit,
     });
   }
@@ -252,6 +282,7 @@ export class WorkspaceManager {
     return cleanupWorkspace(name, spec, status, {
       ...opts,
       root: this.root,
+      env: this.#envNow(),
       hookOutputLimit: this.#hookOutputLimit,
     });
   }

@@ -30,6 +30,7 @@
  *   write PATH TEXT        fs/write_text_file (TEXT with "\n" as newline), then says "write:ok"
  *                          or "write:error:<msg>". Relative PATHs are resolved against the cwd.
  *   caps                   says "caps:<clientCapabilities of initialize, as JSON>"
+ *   env                    says "env:<the agent's whole environment, as a JSON object>"
  *   terminal [K=V…] CMD [ARG…]
  *                          terminal/create (CMD ARG… in the session cwd; leading K=V words are
  *                          its env), says "terminal:created:<id>", then terminal/wait_for_exit,
@@ -503,6 +504,7 @@ const COMMANDS: Record<string, Command> = {
     await turn.say(reply);
   },
   caps: (turn) => turn.say(`caps:${JSON.stringify(turn.session.clientCapabilities ?? null)}`),
+  env: (turn) => turn.say(`env:${JSON.stringify(Deno.env.toObject())}`),
   terminal(turn, rest) {
     return turn.withTerminal("terminal", terminalCommand(rest), undefined, async (id) => {
       const exit = await turn.waitForExit(id);

@@ -108,7 +108,12 @@ function fixture(): { run: AgentRun; agent: Agent; workspace: Workspace } {
       spec: {
         command: "agent-bin",
         args: ["--acp"],
-        env: [{ name: "HOME", value: "/agent-home" }, { name: "X", value: "1" }],
+        env: [
+          { name: "HOME", value: "/agent-home" },
+          { name: "X", value: "1" },
+          { name: "OPENAI_API_KEY", fromHost: true },
+          { name: "UNSET_KEY", fromHost: true },
+        ],
         startupTimeoutSeconds: 12,
       },
     },
@@ -121,15 +126,24 @@ function fixture(): { run: AgentRun; agent: Agent; workspace: Workspace } {
   };
 }
 
-Deno.test("compose config: permissions pass through, env allow-list ⊕ agent env, timeouts", () => {
+Deno.test("compose config: permissions pass through, basics ⊕ the agent's own env, timeouts", () => {
   const { run, agent, workspace } = fixture();
-  const env = pickEnv(AGENT_ENV_ALLOW, {
+  const host = {
     PATH: "/bin",
     HOME: "/home/u",
     SECRET_TOKEN: "s",
     ANTHROPIC_API_KEY: "k",
+    OPENAI_API_KEY: "o",
+  };
+  const env = pickEnv(AGENT_ENV_ALLOW, host);
+  const cfg = composeConfig({
+    run,
+    agent,
+    workspace,
+    baseEnv: env,
+    hostEnv: host,
+    resumeSessionId: "s1",
   });
-  const cfg = composeConfig({ run, agent, workspace, baseEnv: env, resumeSessionId: "s1" });
   assert.equal(cfg.session.permissions, "deny_all");
   assert.equal(cfg.session.systemPrompt, undefined, "no seed turn without a prompt");
   assert.equal(cfg.session.resumeSessionId, "s1");
@@ -137,11 +151,11 @@ Deno.test("compose config: permissions pass through, env allow-list ⊕ agent en
   assert.equal(cfg.process.command, "agent-bin");
   assert.deepEqual(cfg.process.args, ["--acp"]);
   assert.deepEqual(cfg.process.env.sort(), [
-    "ANTHROPIC_API_KEY=k",
     "HOME=/agent-home",
+    "OPENAI_API_KEY=o",
     "PATH=/bin",
     "X=1",
-  ]);
+  ], "no provider key the agent does not name");
   assert.equal(cfg.runtime.bootstrapTimeoutSeconds, 12);
   assert.equal(cfg.runtime.turnTimeoutSeconds, 30);
   assert.equal(cfg.metadata.annotations?.agent, "ag");
