@@ -21,13 +21,26 @@ export function lockPath(paths: RootPaths): string {
   return join(paths.root, "mass.lock");
 }
 
-/** Creates the root (0700, tightened if it already exists) and its subdirectories. */
+/**
+ * Creates the root (0700) and its subdirectories. An existing root is used as it is, never
+ * chmodded (it may be a directory the user made for something else); it must be ours and
+ * not writable by group or others, else this throws {@link unsafeRootProblem}'s one line.
+ */
 export async function prepareRoot(paths: RootPaths): Promise<void> {
-  await Deno.mkdir(paths.root, { recursive: true, mode: 0o700 });
-  const st = await Deno.stat(paths.root);
-  if (!st.isDirectory) throw new Error(`${paths.root} is not a directory`);
-  // mkdir's mode is masked by umask and ignored for an existing directory.
-  await Deno.chmod(paths.root, 0o700);
+  let existing: Deno.FileInfo | undefined;
+  try {
+    existing = await Deno.stat(paths.root);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  if (existing) {
+    const problem = unsafeRootProblem(paths.root, existing);
+    if (problem) throw new Error(problem);
+  } else {
+    await Deno.mkdir(paths.root, { recursive: true, mode: 0o700 });
+    // mkdir's mode is masked by umask; this directory is ours, made just now.
+    await Deno.chmod(paths.root, 0o700);
+  }
   for (const dir of [paths.logs, paths.workspaces, paths.runs]) {
     await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   }
@@ -35,6 +48,25 @@ export async function prepareRoot(paths: RootPaths): Promise<void> {
   const kv = await Deno.open(paths.kv, { create: true, write: true, mode: 0o600 });
   kv.close();
   await Deno.chmod(paths.kv, 0o600);
+}
+
+/** Why an existing `root` is not safe to hold agentd's socket and store, or undefined. */
+export function unsafeRootProblem(
+  root: string,
+  info: Deno.FileInfo,
+  uid: number | null = Deno.uid(),
+): string | undefined {
+  if (!info.isDirectory) return `root ${root} exists and is not a directory; choose another --root`;
+  if (uid !== null && info.uid !== null && info.uid !== uid) {
+    return `root ${root} is owned by uid ${info.uid}, not by this user (uid ${uid}); ` +
+      `choose a root of your own with --root`;
+  }
+  const mode = (info.mode ?? 0) & 0o777;
+  if (mode & 0o022) {
+    return `root ${root} is writable by group or others (mode ${mode.toString(8)}); ` +
+      `run chmod go-w ${root} or choose another --root`;
+  }
+  return undefined;
 }
 
 /** Another live daemon holds the root. */

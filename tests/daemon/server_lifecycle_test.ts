@@ -22,9 +22,9 @@ Deno.test("resolveRoot: --root beats MASS_ROOT beats $HOME/.mass", () => {
   assert.equal(resolveRoot("", env({ HOME: "/h" })), "/h/.mass");
 });
 
-Deno.test("root is 0700 (tightened), socket and store 0600, pid file holds our pid", async () => {
-  const root = await tempRoot();
-  await Deno.chmod(root, 0o755);
+Deno.test("a root agentd creates is 0700, socket and store 0600, pid file holds our pid", async () => {
+  const parent = await tempRoot();
+  const root = `${parent}/r`;
   const t = await startTestDaemon({ root });
   try {
     const mode = async (p: string) => (await Deno.lstat(p)).mode! & 0o777;
@@ -38,6 +38,7 @@ Deno.test("root is 0700 (tightened), socket and store 0600, pid file holds our p
     assert.equal((await Deno.readTextFile(t.daemon.paths.pidFile)).trim(), String(Deno.pid));
   } finally {
     await t.close();
+    await Deno.remove(parent, { recursive: true });
   }
 });
 
