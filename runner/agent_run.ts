@@ -15,6 +15,7 @@ import { EventLog } from "../specs/eventlog/event_log.ts";
 import { ExitCode } from "./exit_code.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { requestPermission } from "./permissions/request_permission.ts";
+import { gateClientOp } from "./permissions/client_gate.ts";
 import { startRunnerServer } from "./rpc/rpc_server.ts";
 import { runnerApi } from "./rpc/runner_api.ts";
 import { RunContext } from "./run_context.ts";
@@ -148,6 +149,7 @@ export class AgentRun {
       onAgentExit: (status) => termination.onAgentExit(status),
       onConnectionClosed: () => void termination.onConnectionClosed(),
       requestPermission: (params) => requestPermission(ctx, params),
+      gateClientOp: (op) => gateClientOp(ctx, op),
     });
     await this.#session.open(this.#previousSessionId);
 

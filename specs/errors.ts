@@ -14,6 +14,8 @@ export const ErrorCode = {
   Internal: -32603,
   /** Recovering, not ready, busy, wrong phase, still in use. */
   Conflict: -32001,
+  /** To an agent: the run's permission policy refused what it asked the client to do. */
+  PolicyDenied: -32003,
   /** ACP: authentication required (passed through from agents). */
   AuthRequired: -32000,
   /** ACP: the request was cancelled. */

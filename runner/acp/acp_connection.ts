@@ -13,6 +13,7 @@ import { FrameTooLargeError, LineDecoder } from "../../specs/wire/framing.ts";
 import type { FsService } from "../fs/fs_service.ts";
 import type { PermissionDecision } from "../permissions/permission_policy.ts";
 import type { TerminalService } from "../terminal/terminal_service.ts";
+import type { ClientOp } from "../permissions/client_gate.ts";
 
 /** ACP protocol version we speak, and require the agent to answer. */
 export const ACP_PROTOCOL_VERSION = 1;
@@ -94,6 +95,8 @@ export interface AcpClientHandlers {
   fs: FsService;
   /** Serve terminal/* (and advertise it) only when given. */
   terminal?: TerminalService;
+  /** The run's policy on writes and terminals: throws to refuse (runner/permissions/). */
+  gate?(op: ClientOp): Promise<void>;
   /** Lines that are not JSON-RPC, oversized lines, handler failures. */
   onProtocolError?(message: string): void;
 }
@@ -159,14 +162,20 @@ export class AcpClient {
       )
       .onRequest(
         acp.methods.client.fs.writeTextFile,
-        guarded((p: acp.WriteTextFileRequest) => handlers.fs.writeTextFile(p)),
+        guarded(async (p: acp.WriteTextFileRequest) => {
+          await handlers.gate?.({ method: "fs/write_text_file", path: p.path });
+          return await handlers.fs.writeTextFile(p);
+        }),
       );
     const term = handlers.terminal;
     if (term) {
       app = app
         .onRequest(
           acp.methods.client.terminal.create,
-          guarded((p: acp.CreateTerminalRequest) => term.create(p)),
+          guarded(async (p: acp.CreateTerminalRequest) => {
+            await handlers.gate?.({ method: "terminal/create", command: p.command, args: p.args });
+            return await term.create(p);
+          }),
         )
         .onRequest(
           acp.methods.client.terminal.output,

@@ -13,6 +13,7 @@ import { metadataChange } from "../events/translator.ts";
 import { FsService } from "../fs/fs_service.ts";
 import { waitFor } from "../launch/process_group.ts";
 import type { PermissionDecision } from "../permissions/permission_policy.ts";
+import type { ClientOp } from "../permissions/client_gate.ts";
 import type { RunContext } from "../run_context.ts";
 import { TerminalService } from "../terminal/terminal_service.ts";
 import { AcpClient, spawnAgent } from "./acp_connection.ts";
@@ -25,6 +26,8 @@ export interface SessionHooks {
   onAgentExit(status: Deno.CommandStatus): void;
   onConnectionClosed(): void;
   requestPermission(params: acp.RequestPermissionRequest): Promise<PermissionDecision>;
+  /** The run's policy on the agent's writes and terminals (runner/permissions/client_gate.ts). */
+  gateClientOp?(op: ClientOp): Promise<void>;
 }
 
 interface StartedSession {
@@ -74,6 +77,7 @@ export class AgentSession {
       requestPermission: (params) => hooks.requestPermission(params),
       fs,
       terminal: ctx.terminals,
+      gate: hooks.gateClientOp,
       onProtocolError: (m) => ctx.log.warn("agent: {message}", { message: m }),
     });
     ctx.client = client;

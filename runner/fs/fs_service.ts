@@ -8,6 +8,7 @@
 import { dirname, relative, resolve } from "node:path";
 import { ErrorCode, RpcError } from "../../specs/errors.ts";
 import { isInside } from "../../specs/lib/is_inside.ts";
+import { MAX_READ_BYTES, readTextCapped } from "./read_text_capped.ts";
 
 /** ACP "resource not found". */
 export const RESOURCE_NOT_FOUND = -32002;
@@ -109,7 +110,8 @@ export interface WriteTextFileParams {
 
 /** Serves the ACP fs methods for one workspace (`workspace` must be a real path). */
 export class FsService {
-  constructor(readonly workspace: string) {}
+  /** `maxReadBytes`: the most one read answers (default {@link MAX_READ_BYTES}). */
+  constructor(readonly workspace: string, readonly maxReadBytes = MAX_READ_BYTES) {}
 
   async readTextFile(params: ReadTextFileParams): Promise<{ content: string }> {
     const real = await resolveForRead(this.workspace, params.path);
@@ -117,8 +119,13 @@ export class FsService {
     if (!st.isFile) {
       throw new FsAccessError(ErrorCode.InvalidParams, `not a file: ${params.path}`);
     }
-    const text = await Deno.readTextFile(real);
-    return { content: sliceLines(text, params.line, params.limit) };
+    const content = await readTextCapped(real, {
+      line: params.line,
+      limit: params.limit,
+      maxBytes: this.maxReadBytes,
+      label: params.path,
+    });
+    return { content };
   }
 
   async writeTextFile(params: WriteTextFileParams): Promise<Record<string, never>> {

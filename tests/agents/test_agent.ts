@@ -27,6 +27,9 @@
  *                          the client's answer even after session/cancel (ACP v1: the
  *                          client must answer "cancelled").
  *   read PATH              fs/read_text_file, then says "read:ok:<content>" or "read:error:<msg>"
+ *   read_lines PATH LINE LIMIT
+ *                          fs/read_text_file with line and limit; says "read_lines:ok:<content>"
+ *                          or "read_lines:error:<msg>"
  *   write PATH TEXT        fs/write_text_file (TEXT with "\n" as newline), then says "write:ok"
  *                          or "write:error:<msg>". Relative PATHs are resolved against the cwd.
  *   caps                   says "caps:<clientCapabilities of initialize, as JSON>"
@@ -485,6 +488,23 @@ const COMMANDS: Record<string, Command> = {
       reply = `read:ok:${content}`;
     } catch (error) {
       reply = `read:error:${errorText(error)}`;
+    }
+    await turn.say(reply);
+  },
+  async read_lines(turn, rest) {
+    const [path, line, limit] = rest.trim().split(/\s+/);
+    turn.check();
+    let reply: string;
+    try {
+      const { content } = await turn.client.request(acp.methods.client.fs.readTextFile, {
+        sessionId: turn.session.id,
+        path: turn.path(path ?? ""),
+        line: Number(line),
+        limit: Number(limit),
+      });
+      reply = `read_lines:ok:${content}`;
+    } catch (error) {
+      reply = `read_lines:error:${errorText(error)}`;
     }
     await turn.say(reply);
   },
