@@ -15,6 +15,7 @@ export type {
 export { waitRunIdle, waitWorkspaceReady } from "./ctl/wait.ts";
 export type { WaitOptions } from "./ctl/wait.ts";
 export * from "./specs/ari.ts";
+export * from "./specs/ari_methods.ts";
 export * from "./specs/events.ts";
 export * from "./specs/runtime.ts";
 export * from "./specs/tasks.ts";

@@ -22,7 +22,7 @@ import type {
   SystemInfo,
   Workspace,
 } from "../specs/ari.ts";
-import { AriMethods } from "../specs/ari.ts";
+import { AriMethods } from "../specs/ari_methods.ts";
 import type { AgentTask, TaskDoParams, TaskKeyParams } from "../specs/tasks.ts";
 import { errorCode, RpcError } from "../specs/errors.ts";
 import type { AgentRunEvent, PermissionAnswer } from "../specs/events.ts";

@@ -4,7 +4,6 @@
  * (permissions, respond_permission) and event streaming (watch, unwatch). The work is done by the RunSupervisor
  * (daemon/runs/run_supervisor.ts); this module validates params and shapes results.
  */
-import { z } from "zod";
 import {
   AgentRunSchema,
   type ListResult,
@@ -22,6 +21,7 @@ import type {
   RunKey,
 } from "../../specs/ari.ts";
 import type { PermissionAnswer } from "../../specs/events.ts";
+import { UnwatchParamsSchema } from "../../specs/ari_methods.ts";
 import { InvalidParamsError } from "../../specs/errors.ts";
 import { assertName } from "../../specs/names.ts";
 import type { AriHandlers } from "../context.ts";
@@ -32,8 +32,6 @@ import { parseListParams, parseParams } from "./params.ts";
 export interface AgentRunHandlerDeps {
   runs: RunSupervisor;
 }
-
-const UnwatchParamsSchema = z.object({ watchId: z.string().min(1, "watchId is required") });
 
 function runKey(params: unknown): RunKey {
   return checkedKey(parseParams(RunKeySchema, params));

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { RunKey } from "../../specs/ari.ts";
 import { eventText } from "../../specs/events.ts";
 import type { AriClient } from "../../ctl/ari_client.ts";
-import { MUTATING_METHODS } from "../../daemon/context.ts";
+import { isMutating } from "../../specs/ari_methods.ts";
 import { codeOf as code } from "../support/rpc.ts";
 import { until } from "../support/wait.ts";
 import {
@@ -29,8 +29,8 @@ function pendingCount(c: AriClient, key: RunKey, n: number) {
 }
 
 Deno.test("respond_permission waits for recovery; listing does not", () => {
-  assert.ok(MUTATING_METHODS.has("agentrun/respond_permission"));
-  assert.ok(!MUTATING_METHODS.has("agentrun/permissions"));
+  assert.ok(isMutating("agentrun/respond_permission"));
+  assert.ok(!isMutating("agentrun/permissions"));
 });
 
 Deno.test("ari: ask → pending 1 → approve → pending 0; -32602/-32001 where due", async () => {

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { AriMethods, type RunKey } from "../../specs/ari.ts";
+import type { RunKey } from "../../specs/ari.ts";
+import { AriMethods } from "../../specs/ari_methods.ts";
 import { errorCode } from "../../specs/errors.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { RunnerMethods } from "../../specs/runner_rpc.ts";

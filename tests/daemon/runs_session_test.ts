@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { AriClient } from "../../ctl/ari_client.ts";
 import { readEventFiles } from "../../daemon/runs/event_files.ts";
 import { startDaemon } from "../../daemon/main.ts";
-import { AriMethods } from "../../specs/ari.ts";
+import { AriMethods } from "../../specs/ari_methods.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { codeOf as code } from "../support/rpc.ts";
 import { collect, createIdle, withRunsDaemon } from "./runs_helpers.ts";

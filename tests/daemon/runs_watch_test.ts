@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AriMethods } from "../../specs/ari.ts";
+import { AriMethods } from "../../specs/ari_methods.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
 import { codeOf } from "../support/rpc.ts";
