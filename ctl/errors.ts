@@ -1,7 +1,7 @@
 /**
  * massctl errors: every failure ends as one line `Error: …` and a non-zero exit code.
  */
-import { ErrorCode, errorCode } from "../specs/errors.ts";
+import { ErrorKind, errorKind } from "../specs/errors.ts";
 
 /** Exit codes massctl uses beyond the generic 1. */
 export const ExitCode = {
@@ -64,8 +64,7 @@ export function exitCodeOf(err: unknown): number {
   return err instanceof CliError ? err.exitCode : ExitCode.Failure;
 }
 
-/** The daemon reports missing objects as -32602 "… not found". */
+/** The daemon reports missing objects with `data: {kind: "not_found"}` (code -32602). */
 export function isNotFound(err: unknown): boolean {
-  const message = err instanceof Error ? err.message : String(err);
-  return errorCode(err) === ErrorCode.InvalidParams && /not found/i.test(message);
+  return errorKind(err) === ErrorKind.NotFound;
 }

@@ -5,7 +5,15 @@
  * errors pass through, zod errors become -32602, anything else -32603 and a log line).
  */
 import { z } from "zod";
-import { ConflictError, ErrorCode, RpcError } from "../../specs/errors.ts";
+import {
+  ConflictError,
+  ErrorCode,
+  ErrorKind,
+  errorKind,
+  KIND_CODES,
+  KindError,
+  RpcError,
+} from "../../specs/errors.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { serveUnix, type UnixServer } from "../../specs/wire/socket.ts";
 import { ARI_METHOD_NAMES, ARI_METHODS, type AriMethodName } from "../../specs/ari_methods.ts";
@@ -21,8 +29,14 @@ export interface HandlerContext {
   logger: Logger;
 }
 
-/** Maps whatever a handler threw to the RpcError that goes on the wire. */
+/**
+ * Maps whatever a handler threw to the RpcError that goes on the wire: an error of a known
+ * kind gets its code from specs/errors.ts's KIND_CODES (and `data: {kind}`); other coded
+ * errors (passed through from an agent-run) keep their code.
+ */
 export function toRpcError(err: unknown): RpcError {
+  const kind = errorKind(err);
+  if (kind && err instanceof Error) return new RpcError(KIND_CODES[kind], err.message, { kind });
   if (err instanceof RpcError) return err;
   // Errors of the same shape from json-rpc-2.0 or another copy of specs/errors.ts.
   if (err instanceof Error && typeof (err as { code?: unknown }).code === "number") {
@@ -30,10 +44,10 @@ export function toRpcError(err: unknown): RpcError {
     if (code >= -32768 && code <= -32000) return new RpcError(code, err.message);
   }
   if (err instanceof z.ZodError) {
-    return new RpcError(ErrorCode.InvalidParams, `invalid params: ${describeZodError(err)}`);
+    return new KindError(ErrorKind.InvalidInput, `invalid params: ${describeZodError(err)}`);
   }
   const message = err instanceof Error ? err.message : String(err);
-  return new RpcError(ErrorCode.Internal, message || "internal error");
+  return new KindError(ErrorKind.Internal, message || "internal error");
 }
 
 /** Wraps one handler: recovery gate, `undefined` → null, error mapping. */

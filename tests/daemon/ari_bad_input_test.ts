@@ -51,7 +51,11 @@ Deno.test("malformed JSON, invalid requests, oversized frames on a raw socket", 
       const c = await RawConn.dial(t.daemon.paths.socket);
       try {
         await c.write('{"jsonrpc":"2.0","id":4,"method":"agent/get"}\n');
-        assert.deepEqual((await c.readJson())?.error, { code: -32602, message: "missing params" });
+        assert.deepEqual((await c.readJson())?.error, {
+          code: -32602,
+          message: "missing params",
+          data: { kind: "invalid_input" },
+        });
         await c.write('{"jsonrpc":"2.0","id":5,"method":"workspace/list"}\n');
         assert.deepEqual((await c.readJson())?.result, { items: [] });
       } finally {
