@@ -4,16 +4,20 @@
  *
  * @module
  */
-export { AriClient, watchRun } from "./ctl/ari_client.ts";
+export { AriClient } from "./ctl/client/ari_client.ts";
 export type {
   AgentInput,
   AgentRunInput,
+  AriCallArgs,
   AriClientOptions,
-  WatchOptions,
   WorkspaceInput,
-} from "./ctl/ari_client.ts";
-export { waitRunIdle, waitWorkspaceReady } from "./ctl/wait.ts";
-export type { WaitOptions } from "./ctl/wait.ts";
+} from "./ctl/client/ari_client.ts";
+export { watchRun } from "./ctl/client/watch.ts";
+export type { WatchOptions } from "./ctl/client/options.ts";
+export { AriError, TimeoutError, WaitFailedError } from "./ctl/client/errors.ts";
+export type { AriErrorKind } from "./ctl/client/errors.ts";
+export { waitRunIdle, waitWorkspaceReady } from "./ctl/client/wait.ts";
+export type { WaitOptions } from "./ctl/client/wait.ts";
 export * from "./specs/ari.ts";
 export * from "./specs/ari_methods.ts";
 export * from "./specs/events.ts";

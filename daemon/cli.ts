@@ -3,7 +3,7 @@
  * `mass daemon start|status|stop|restart`. Factories return commander commands that mass.ts adds.
  */
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
-import { AriClient } from "../ctl/ari_client.ts";
+import { AriClient } from "../ctl/client/ari_client.ts";
 import { type RootPaths, rootPaths } from "./context.ts";
 import { LOG_LEVELS, type LogLevelName } from "./logging.ts";
 import { type Daemon, startDaemon } from "./main.ts";

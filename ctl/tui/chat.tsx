@@ -20,7 +20,7 @@ import type {
 } from "../../specs/ari.ts";
 import { ErrorCode, errorCode, errorMessage } from "../../specs/errors.ts";
 import type { AgentRunEvent, PermissionAnswer } from "../../specs/events.ts";
-import { AriClient, type WatchOptions } from "../ari_client.ts";
+import { AriClient, type WatchOptions } from "../client/ari_client.ts";
 import {
   activePermission,
   type ChatModel,

@@ -13,7 +13,7 @@ import type { AgentRunEvent } from "../../specs/events.ts";
 import { RunnerMethods } from "../../specs/runner_rpc.ts";
 import type { RuntimeConfig } from "../../specs/runtime.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
-import type { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
 import { rootPaths } from "../../daemon/context.ts";
 import type { Logger, LogProps } from "../../daemon/logging.ts";
 import { RunSupervisor } from "../../daemon/runs/run_supervisor.ts";

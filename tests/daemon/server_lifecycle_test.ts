@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import { daemonStatus, stopDaemon } from "../../daemon/cli.ts";
 import { rootPaths } from "../../daemon/context.ts";
 import { startDaemon } from "../../daemon/main.ts";
