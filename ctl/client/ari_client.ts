@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { AriClient } from "./mod.ts";
+ * import { AriClient } from "../../mod.ts";
  * const client = await AriClient.connect("/home/me/.mass/mass.sock");
  * const info = await client.call("system/info");
  * const runs = await client.call("agentrun/list", { labels: { team: "a" } });
@@ -38,7 +38,21 @@ export type AriCallArgs<M extends AriMethodName> = undefined extends AriParams<M
   ? [params?: AriParams<M>, timeoutMs?: number]
   : [params: AriParams<M>, timeoutMs?: number];
 
-/** The ARI client: one connection to agentd's socket. */
+/**
+ * The ARI client: one connection to agentd's socket.
+ *
+ * @example
+ * ```ts
+ * import { AriClient, isNotFound } from "../../mod.ts";
+ * const ari = await AriClient.connect(`${Deno.env.get("HOME")}/.mass/mass.sock`);
+ * const run = await ari.call("agentrun/get", { workspace: "w", name: "a1" }).catch((err: unknown) => {
+ *   if (isNotFound(err)) return undefined;
+ *   throw err;
+ * });
+ * console.log(run?.status.phase);
+ * ari.close();
+ * ```
+ */
 export class AriClient {
   readonly #peer: RpcPeer;
   readonly socketPath: string;

@@ -18,11 +18,11 @@ export type AriErrorKind = ErrorKindName | "method_not_found" | "other";
  *
  * @example
  * ```ts
- * import { AriClient, AriError } from "./mod.ts";
+ * import { AriClient, AriError } from "../../mod.ts";
  * const client = await AriClient.connect("/home/me/.mass/mass.sock");
  * try {
  *   await client.workspaceGet("nope");
- * } catch (err) {
+ * } catch (err: unknown) {
  *   if (err instanceof AriError && err.kind === "not_found") console.log("no such workspace");
  * }
  * ```

@@ -41,7 +41,7 @@ async function poll<T>(
  *
  * @example
  * ```ts
- * import { AriClient, waitWorkspaceReady } from "./mod.ts";
+ * import { AriClient, waitWorkspaceReady } from "../../mod.ts";
  * const client = await AriClient.connect("/home/me/.mass/mass.sock");
  * await client.workspaceCreate({ metadata: { name: "w" }, spec: { source: { type: "emptyDir" } } });
  * const ws = await waitWorkspaceReady(client, "w", { timeoutMs: 60_000 });
@@ -74,7 +74,7 @@ export async function waitWorkspaceReady(
  *
  * @example
  * ```ts
- * import { AriClient, waitRunIdle } from "./mod.ts";
+ * import { AriClient, waitRunIdle } from "../../mod.ts";
  * const client = await AriClient.connect("/home/me/.mass/mass.sock");
  * const run = await waitRunIdle(client, { workspace: "w", name: "a" }, { timeoutMs: 60_000 });
  * console.log(run.status.phase); // "idle"

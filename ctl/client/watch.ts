@@ -18,7 +18,7 @@ const PERMANENT_WATCH_CODES = new Set<number>([ErrorCode.InvalidParams, ErrorCod
  *
  * @example
  * ```ts
- * import { watchRun } from "./mod.ts";
+ * import { watchRun } from "../../mod.ts";
  * const signal = AbortSignal.timeout(60_000);
  * for await (const ev of watchRun("/home/me/.mass/mass.sock", { workspace: "w", name: "a", fromSeq: 0, signal })) {
  *   console.log(ev.seq, ev.type);
