@@ -50,7 +50,14 @@ export function demoAgentCommand(): AnyCommand {
 /** Subcommand name → factory (loading its module only when used). */
 export const SUBCOMMANDS: Record<string, () => Promise<AnyCommand>> = {
   server: async () => (await import("./daemon/cli.ts")).serverCommand(),
-  daemon: async () => (await import("./daemon/cli.ts")).daemonCommand(),
+  daemon: async () => {
+    // `mass daemon status|restart` ask the daemon through the typed ARI client.
+    const [{ daemonCommand }, { AriClient }] = await Promise.all([
+      import("./daemon/cli.ts"),
+      import("./ctl/client/ari_client.ts"),
+    ]);
+    return daemonCommand({ connect: (socketPath, opts) => AriClient.connect(socketPath, opts) });
+  },
   run: async () => (await import("./runner/cli.ts")).runCommand(),
   "mesh-mcp": async () => (await import("./ctl/mesh/mesh_cli.ts")).meshMcpCommand(),
   "demo-agent": () => Promise.resolve(demoAgentCommand()),

@@ -4,7 +4,7 @@
  * in-process with captured output.
  */
 import { join } from "node:path";
-import { AriClient } from "./ari_client.ts";
+import { AriClient } from "./client/ari_client.ts";
 import { CliError, DaemonUnreachableError, isConnectRefused } from "./errors.ts";
 import { type Spinner, startSpinner } from "./spinner.ts";
 

@@ -1,7 +1,7 @@
 /**
  * massctl errors: every failure ends as one line `Error: …` and a non-zero exit code.
  */
-import { ErrorCode, errorCode } from "../specs/errors.ts";
+export { isNotFound } from "./client/errors.ts";
 
 /** Exit codes massctl uses beyond the generic 1. */
 export const ExitCode = {
@@ -62,10 +62,4 @@ export function describeError(err: unknown): string {
 /** Exit code for anything a command threw. */
 export function exitCodeOf(err: unknown): number {
   return err instanceof CliError ? err.exitCode : ExitCode.Failure;
-}
-
-/** The daemon reports missing objects as -32602 "… not found". */
-export function isNotFound(err: unknown): boolean {
-  const message = err instanceof Error ? err.message : String(err);
-  return errorCode(err) === ErrorCode.InvalidParams && /not found/i.test(message);
 }

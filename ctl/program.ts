@@ -12,6 +12,7 @@ import { daemonCommand, versionCommand } from "./commands/system.ts";
 import { workspaceCommand } from "./commands/workspace.ts";
 import { completionScript, SHELLS } from "./completion.ts";
 import { describeError, ExitCode, exitCodeOf } from "./errors.ts";
+import { toCliError } from "./to_cli_error.ts";
 
 export interface Cli {
   program: CommandUnknownOpts;
@@ -72,8 +73,9 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       deps.io.err(`Error: ${describeError(err.message.replace(/^error:\s*/i, ""))}\n`);
       return ExitCode.Failure;
     }
-    deps.io.err(`Error: ${describeError(err)}\n`);
-    return exitCodeOf(err);
+    const cliErr = toCliError(err);
+    deps.io.err(`Error: ${describeError(cliErr)}\n`);
+    return exitCodeOf(cliErr);
   } finally {
     await app.close();
   }

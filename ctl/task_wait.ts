@@ -6,7 +6,7 @@
  * Exit codes: 0 done, 1 not done after the retries (or a permanent error), 2 the run is
  * stopped or in error, 3 timeout.
  */
-import type { AriClient } from "./ari_client.ts";
+import type { AriClient } from "./client/ari_client.ts";
 import type { AgentRun } from "../specs/ari.ts";
 import { ErrorCode, errorCode } from "../specs/errors.ts";
 import type { AgentTask, TaskKeyParams, TaskWaitStatus } from "../specs/tasks.ts";

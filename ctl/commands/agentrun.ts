@@ -14,7 +14,7 @@ import { formatEventLine } from "../event_format.ts";
 import { oldestSeq } from "../oldest_seq.ts";
 import { agentRunTable, toYaml } from "../output.ts";
 import { followTurn } from "../turn.ts";
-import { waitRunIdle } from "../wait.ts";
+import { waitRunIdle } from "../client/wait.ts";
 import { addPermissionCommands } from "./permission.ts";
 import { taskCommand } from "./task.ts";
 import {

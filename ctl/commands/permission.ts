@@ -6,7 +6,7 @@ import type { Command } from "@commander-js/extra-typings";
 import type { RunKey } from "../../specs/ari.ts";
 import type { PendingPermission } from "../../specs/events.ts";
 import type { App } from "../app.ts";
-import type { AriClient } from "../ari_client.ts";
+import type { AriClient } from "../client/ari_client.ts";
 import { CliError } from "../errors.ts";
 import {
   approveOption,

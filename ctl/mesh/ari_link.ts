@@ -7,7 +7,7 @@
  * the request never left (the connection was already closed), or when the caller says the
  * call is read-only.
  */
-import { AriClient } from "../ari_client.ts";
+import { AriClient } from "../client/ari_client.ts";
 import { errorMessage, InternalError } from "../../specs/errors.ts";
 import { delay } from "../../specs/lib/delay.ts";
 import { PeerClosedError } from "../../specs/wire/peer.ts";

@@ -18,9 +18,9 @@ import type {
   PromptAccepted,
   RunKey,
 } from "../../specs/ari.ts";
-import { errorCode, errorMessage } from "../../specs/errors.ts";
+import { ErrorCode, errorCode, errorMessage } from "../../specs/errors.ts";
 import type { AgentRunEvent, PermissionAnswer } from "../../specs/events.ts";
-import { AriClient, type WatchOptions } from "../ari_client.ts";
+import { AriClient, type WatchOptions } from "../client/ari_client.ts";
 import {
   activePermission,
   type ChatModel,
@@ -203,7 +203,7 @@ export function ChatApp({ client, workspace, name, initialRun, onExit }: ChatApp
     try {
       await client.agentrunPrompt({ ...key, prompt: [{ type: "text", text }] });
     } catch (err) {
-      const busy = errorCode(err) === -32001;
+      const busy = errorCode(err) === ErrorCode.Conflict;
       dispatch({
         type: "prompt_failed",
         text,
@@ -225,7 +225,7 @@ export function ChatApp({ client, workspace, name, initialRun, onExit }: ChatApp
     } catch (err) {
       notice("error", `permission answer failed: ${errorMessage(err)}`);
       // -32602: no longer pending (answered elsewhere, timed out); otherwise ask again.
-      if (errorCode(err) !== -32602) dispatch({ type: "permission_restore" });
+      if (errorCode(err) !== ErrorCode.InvalidParams) dispatch({ type: "permission_restore" });
     }
   };
 

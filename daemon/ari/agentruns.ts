@@ -4,17 +4,7 @@
  * (permissions, respond_permission) and event streaming (watch, unwatch). The work is done by the RunSupervisor
  * (daemon/runs/run_supervisor.ts); this module validates params and shapes results.
  */
-import { z } from "zod";
-import {
-  AgentRunSchema,
-  type ListResult,
-  PromptParamsSchema,
-  RespondPermissionParamsSchema,
-  RunKeySchema,
-  SetModelParamsSchema,
-  SetModeParamsSchema,
-  WatchParamsSchema,
-} from "../../specs/ari.ts";
+import { type ListResult, RunKeySchema } from "../../specs/ari.ts";
 import type {
   AgentRun,
   AgentRunPermissions,
@@ -27,13 +17,11 @@ import { assertName } from "../../specs/names.ts";
 import type { AriHandlers } from "../context.ts";
 import type { RunSupervisor } from "../runs/run_supervisor.ts";
 import { watchRegistry } from "../runs/watch.ts";
-import { parseListParams, parseParams } from "./params.ts";
+import { methodParams, parseListParams, parseParams } from "./params.ts";
 
 export interface AgentRunHandlerDeps {
   runs: RunSupervisor;
 }
-
-const UnwatchParamsSchema = z.object({ watchId: z.string().min(1, "watchId is required") });
 
 function runKey(params: unknown): RunKey {
   return checkedKey(parseParams(RunKeySchema, params));
@@ -49,7 +37,7 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
   return {
     /** Returns the run as recorded (`creating`); the start goes on in the background. */
     "agentrun/create": (params) => {
-      const input = parseParams(AgentRunSchema, params);
+      const input = methodParams("agentrun/create", params);
       return runs.create(input);
     },
 
@@ -67,7 +55,7 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
 
     /** `{accepted: true, fromSeq}`: watch from `fromSeq` to see just this turn. */
     "agentrun/prompt": (params) => {
-      const p = parseParams(PromptParamsSchema, params);
+      const p = methodParams("agentrun/prompt", params);
       return runs.prompt(checkedKey(p), p.prompt);
     },
 
@@ -86,14 +74,14 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
 
     /** Forwards session/set_model to the live agent-run (-32001 without one); null. */
     "agentrun/set_model": async (params) => {
-      const p = parseParams(SetModelParamsSchema, params);
+      const p = methodParams("agentrun/set_model", params);
       await runs.setModel(checkedKey(p), p.modelId);
       return null;
     },
 
     /** Forwards session/set_mode to the live agent-run (-32001 without one); null. */
     "agentrun/set_mode": async (params) => {
-      const p = parseParams(SetModeParamsSchema, params);
+      const p = methodParams("agentrun/set_mode", params);
       await runs.setMode(checkedKey(p), p.modeId);
       return null;
     },
@@ -107,19 +95,19 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
 
     /** Answers one pending request with an option or `cancel: true`; unknown ids -32602. */
     "agentrun/respond_permission": (params): Promise<PermissionAnswer> => {
-      const { workspace, name, ...answer } = parseParams(RespondPermissionParamsSchema, params);
+      const { workspace, name, ...answer } = methodParams("agentrun/respond_permission", params);
       return runs.respondPermission(checkedKey({ workspace, name }), answer);
     },
 
     /** Streams `agentrun/event` notifications (envelope + watchId + workspace). */
     "agentrun/watch": (params, peer) => {
-      const p = parseParams(WatchParamsSchema, params);
+      const p = methodParams("agentrun/watch", params);
       const key = runKey(p);
       return runs.watch(peer, { ...key, watchId: p.watchId, fromSeq: p.fromSeq });
     },
 
     "agentrun/unwatch": (params, peer) => {
-      const { watchId } = parseParams(UnwatchParamsSchema, params);
+      const { watchId } = methodParams("agentrun/unwatch", params);
       const session = watchRegistry(peer).get(watchId);
       if (!session) throw new InvalidParamsError(`unknown watchId ${watchId}`);
       session.close();

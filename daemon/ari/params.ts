@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import { InvalidParamsError } from "../../specs/errors.ts";
 import { ListOptionsSchema } from "../../specs/ari.ts";
+import { ARI_METHODS, type AriMethodName, type AriMethodTable } from "../../specs/ari_methods.ts";
 import type { ListOptions } from "../../specs/ari.ts";
 
 /** Renders zod issues as one line, each naming its field: `metadata.name: expected string`. */
@@ -22,6 +23,17 @@ export function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.
   const res = schema.safeParse(params);
   if (!res.success) throw new InvalidParamsError(`invalid params: ${describeZodError(res.error)}`);
   return res.data;
+}
+
+/**
+ * Validates `params` against the schema the ARI table (specs/ari_methods.ts) declares for
+ * `method`: the handler and the typed client read the same declaration.
+ */
+export function methodParams<M extends AriMethodName>(
+  method: M,
+  params: unknown,
+): z.output<AriMethodTable[M]["params"]> {
+  return parseParams(ARI_METHODS[method].params, params) as z.output<AriMethodTable[M]["params"]>;
 }
 
 /** `*\/list` params: absent or null means "everything". */

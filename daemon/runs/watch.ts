@@ -14,7 +14,8 @@
  *   (see RunSupervisor.watch); if retention overtakes a running session, its client's
  *   connection is closed and the resume is refused the same way. Never a silent gap.
  */
-import { AriMethods, type RunKey } from "../../specs/ari.ts";
+import type { RunKey } from "../../specs/ari.ts";
+import { AriMethods } from "../../specs/ari_methods.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { ErrorCode, errorCode, InvalidParamsError } from "../../specs/errors.ts";
 import { lastEventSeq } from "../../specs/eventlog/last_event_seq.ts";

@@ -10,7 +10,7 @@ import type {
   PermissionAnswer,
   PermissionRequestPayload,
 } from "../../specs/events.ts";
-import type { WatchOptions } from "../../ctl/ari_client.ts";
+import type { WatchOptions } from "../../ctl/client/ari_client.ts";
 import {
   activePermission,
   applyEvents,

@@ -92,7 +92,7 @@ Deno.test("agent/create, get, update (createdAt kept), list, delete", async () =
       "other",
     ]);
     // */list tolerates absent and null params.
-    assert.equal((await t.client.call<{ items: unknown[] }>("agent/list")).items.length, 2);
+    assert.equal((await t.client.request<{ items: unknown[] }>("agent/list")).items.length, 2);
     assert.deepEqual(
       (await t.client.agentList({ labels: { team: "b" } })).items.map((a) => a.metadata.name),
       ["other"],

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import type { AgentRun, RunKey } from "../../specs/ari.ts";
 import type { AgentRunEvent, Phase } from "../../specs/events.ts";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import { type Daemon, startDaemon } from "../../daemon/main.ts";
 import { rootPaths } from "../../daemon/context.ts";
 import { Store } from "../../daemon/store/store.ts";

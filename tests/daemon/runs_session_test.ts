@@ -3,10 +3,10 @@
  * and the demo agent (modes default|plan, model option demo-small|demo-large).
  */
 import assert from "node:assert/strict";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import { readEventFiles } from "../../specs/eventlog/mod.ts";
 import { startDaemon } from "../../daemon/main.ts";
-import { AriMethods } from "../../specs/ari.ts";
+import { AriMethods } from "../../specs/ari_methods.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { codeOf as code } from "../support/rpc.ts";
 import { collect, createIdle, withRunsDaemon } from "./runs_helpers.ts";
@@ -78,11 +78,11 @@ Deno.test("session: unknown run and bad params are -32602", async () => {
     assert.equal(await code(c.agentrunStatus(nope)), -32602);
     assert.equal(await code(c.agentrunStatus({ workspace: "nows", name: "x" })), -32602);
     assert.equal(await code(c.agentrunStatus({ workspace: "ws", name: "../x" })), -32602);
-    assert.equal(await code(c.call(AriMethods.agentrunSetModel, { ...nope })), -32602);
+    assert.equal(await code(c.request(AriMethods.agentrunSetModel, { ...nope })), -32602);
     assert.equal(await code(c.call(AriMethods.agentrunSetModel, { ...nope, modelId: "" })), -32602);
-    assert.equal(await code(c.call(AriMethods.agentrunSetMode, { ...nope, modeId: 7 })), -32602);
-    assert.equal(await code(c.call(AriMethods.agentrunStatus, null)), -32602);
-    assert.equal(await code(c.call(AriMethods.agentrunStatus, { name: "x" })), -32602);
+    assert.equal(await code(c.request(AriMethods.agentrunSetMode, { ...nope, modeId: 7 })), -32602);
+    assert.equal(await code(c.request(AriMethods.agentrunStatus, null)), -32602);
+    assert.equal(await code(c.request(AriMethods.agentrunStatus, { name: "x" })), -32602);
   });
 });
 

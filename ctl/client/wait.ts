@@ -1,12 +1,12 @@
 /**
- * Polling waits used by `--wait` flags: until a workspace is ready, a run is idle, or a run
- * is stopped. Each is bounded by a timeout and reports progress through `onPhase`.
+ * Polling waits (massctl's `--wait` flags use them): until a workspace is ready, a run is
+ * idle, or a run is stopped. Each is bounded by a timeout (`TimeoutError`) and reports
+ * progress through `onPhase`; a wrong final phase is a `WaitFailedError`.
  */
-import type { AgentRun, RunKey, Workspace } from "../specs/ari.ts";
-import { delay } from "../specs/lib/delay.ts";
+import type { AgentRun, RunKey, Workspace } from "../../specs/ari.ts";
+import { delay } from "../../specs/lib/delay.ts";
 import type { AriClient } from "./ari_client.ts";
-import { formatDuration } from "./duration.ts";
-import { CliError } from "./errors.ts";
+import { TimeoutError, WaitFailedError } from "./errors.ts";
 
 export interface WaitOptions {
   intervalMs?: number;
@@ -31,13 +31,24 @@ async function poll<T>(
     const value = await fetch();
     if (done(value)) return value;
     if (Date.now() >= deadline) {
-      throw new CliError(`timed out after ${formatDuration(timeout)} waiting for ${what}`);
+      throw new TimeoutError(timeout, what);
     }
     await delay(Math.min(interval, Math.max(0, deadline - Date.now())));
   }
 }
 
-/** Waits until the workspace is ready; its `error` phase becomes a CliError. */
+/**
+ * Waits until the workspace is ready; its `error` phase becomes a WaitFailedError.
+ *
+ * @example
+ * ```ts
+ * import { AriClient, waitWorkspaceReady } from "../../mod.ts";
+ * const client = await AriClient.connect("/home/me/.mass/mass.sock");
+ * await client.workspaceCreate({ metadata: { name: "w" }, spec: { source: { type: "emptyDir" } } });
+ * const ws = await waitWorkspaceReady(client, "w", { timeoutMs: 60_000 });
+ * console.log(ws.status.path);
+ * ```
+ */
 export async function waitWorkspaceReady(
   client: AriClient,
   name: string,
@@ -54,12 +65,22 @@ export async function waitWorkspaceReady(
   );
   if (ws.status.phase === "error") {
     const why = ws.status.errorMessage ? `: ${ws.status.errorMessage}` : "";
-    throw new CliError(`workspace "${name}" failed to prepare${why}`);
+    throw new WaitFailedError(`workspace "${name}" failed to prepare${why}`, ws.status.phase);
   }
   return ws;
 }
 
-/** Waits until the run is idle; `error` or `stopped` first becomes a CliError. */
+/**
+ * Waits until the run is idle; `error` or `stopped` first becomes a WaitFailedError.
+ *
+ * @example
+ * ```ts
+ * import { AriClient, waitRunIdle } from "../../mod.ts";
+ * const client = await AriClient.connect("/home/me/.mass/mass.sock");
+ * const run = await waitRunIdle(client, { workspace: "w", name: "a" }, { timeoutMs: 60_000 });
+ * console.log(run.status.phase); // "idle"
+ * ```
+ */
 export async function waitRunIdle(
   client: AriClient,
   key: RunKey,
@@ -77,8 +98,9 @@ export async function waitRunIdle(
   );
   if (run.status.phase !== "idle") {
     const why = run.status.errorMessage ? `: ${run.status.errorMessage}` : "";
-    throw new CliError(
+    throw new WaitFailedError(
       `agentrun ${key.workspace}/${key.name} is ${run.status.phase}, not idle${why}`,
+      run.status.phase,
     );
   }
   return run;
@@ -98,6 +120,7 @@ export function waitRunTerminal(
   );
 }
 
+/** True for the phases a run rests in after it stopped (`stopped`, `error`). */
 export function isTerminalPhase(phase: string | undefined): boolean {
   return phase === "stopped" || phase === "error";
 }
