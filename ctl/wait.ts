@@ -4,7 +4,7 @@
  */
 import type { AgentRun, RunKey, Workspace } from "../specs/ari.ts";
 import type { AriClient } from "./ari_client.ts";
-import { formatDuration } from "./duration.ts";
+import { formatDuration } from "./cli/duration.ts";
 import { CliError } from "./errors.ts";
 
 export interface WaitOptions {

@@ -30,8 +30,8 @@ import {
   type NoticeLevel,
   type PermissionPrompt,
 } from "./chat_state.ts";
-import { oldestSeq } from "../oldest_seq.ts";
-import { approveOption, denyChoice, type PermissionChoice } from "../permissions.ts";
+import { oldestSeq } from "../client/oldest_seq.ts";
+import { approveOption, denyChoice, type PermissionChoice } from "../client/permission_choice.ts";
 import { type Completion, completions, helpLines, resolveInput } from "./commands.ts";
 import * as ed from "./editor.ts";
 import { CommandPalette, PALETTE_ROWS } from "./components/CommandPalette.tsx";

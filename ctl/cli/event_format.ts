@@ -2,7 +2,7 @@
  * One compact human line per event, for `massctl agentrun events`:
  * `  42 12:03:04.512 agent_message       streaming "Hello wor…"`.
  */
-import { type AgentRunEvent, EVENT_TYPES } from "../specs/events.ts";
+import { type AgentRunEvent, EVENT_TYPES } from "../../specs/events.ts";
 
 const TEXT_LIMIT = 80;
 

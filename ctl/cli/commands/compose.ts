@@ -4,8 +4,8 @@
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { isAbsolute, resolve } from "node:path";
-import { RestartPolicySchema } from "../../specs/ari.ts";
-import { PermissionPolicySchema } from "../../specs/runtime.ts";
+import { RestartPolicySchema } from "../../../specs/ari.ts";
+import { PermissionPolicySchema } from "../../../specs/runtime.ts";
 import type { App } from "../app.ts";
 import {
   composeApply,

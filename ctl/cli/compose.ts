@@ -4,12 +4,12 @@
  * directory (`compose run`).
  */
 import { dirname, isAbsolute, resolve } from "node:path";
-import type { AgentRun, RunKey, Workspace, WorkspaceSource } from "../specs/ari.ts";
-import { type ComposeFile, ComposeFileSchema, type ComposeSource } from "../specs/compose.ts";
-import type { AgentRunInput, AriClient } from "./ari_client.ts";
-import { CliError, isNotFound } from "./errors.ts";
+import type { AgentRun, RunKey, Workspace, WorkspaceSource } from "../../specs/ari.ts";
+import { type ComposeFile, ComposeFileSchema, type ComposeSource } from "../../specs/compose.ts";
+import type { AgentRunInput, AriClient } from "../ari_client.ts";
+import { CliError, isNotFound } from "../errors.ts";
 import type { Spinner } from "./spinner.ts";
-import { isTerminalPhase, waitRunIdle, waitRunTerminal, waitWorkspaceReady } from "./wait.ts";
+import { isTerminalPhase, waitRunIdle, waitRunTerminal, waitWorkspaceReady } from "../wait.ts";
 import { parseYamlWith } from "./yaml_file.ts";
 
 /** A compose file after validation, with paths made absolute. */

@@ -2,8 +2,8 @@
  * Where a full replay of a run's events can start: its event log may have dropped its oldest
  * segments (spec.eventLog.maxSegments), and a watch from before what is left is refused.
  */
-import type { RunKey } from "../specs/ari.ts";
-import type { AriClient } from "./ari_client.ts";
+import type { RunKey } from "../../specs/ari.ts";
+import type { AriClient } from "../ari_client.ts";
 
 /**
  * The oldest seq the run can still replay: the agent-run's own figure when it answers

@@ -6,8 +6,8 @@
  * and it ends at its `turn_end`. Earlier turns (the system-prompt turn, previous prompts)
  * are never printed, whatever the replay contains.
  */
-import type { AgentRunEvent } from "../specs/events.ts";
-import { eventText } from "../specs/events.ts";
+import type { AgentRunEvent } from "../../specs/events.ts";
+import { eventText } from "../../specs/events.ts";
 
 export type TurnOutcome =
   | { kind: "ended"; stopReason: string }

@@ -3,19 +3,17 @@
  * policy `ask` (specs/ari.md: agentrun/permissions, agentrun/respond_permission).
  */
 import type { Command } from "@commander-js/extra-typings";
-import type { RunKey } from "../../specs/ari.ts";
-import type { PendingPermission } from "../../specs/events.ts";
+import type { RunKey } from "../../../specs/ari.ts";
+import type { PendingPermission } from "../../../specs/events.ts";
 import type { App } from "../app.ts";
-import type { AriClient } from "../ari_client.ts";
-import { CliError } from "../errors.ts";
+import type { AriClient } from "../../ari_client.ts";
+import { CliError } from "../../errors.ts";
 import {
   approveOption,
   denyChoice,
   type PermissionChoice,
-  permissionLabel,
-  permissionTable,
-  pickRequest,
-} from "../permissions.ts";
+} from "../../client/permission_choice.ts";
+import { permissionLabel, permissionTable, pickRequest } from "../permissions.ts";
 import { outputOption, printObjects } from "./common.ts";
 
 const WS_HELP = "workspace of the agent run";

@@ -3,10 +3,10 @@
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { resolve } from "node:path";
-import type { AgentTask } from "../../specs/tasks.ts";
+import type { AgentTask } from "../../../specs/tasks.ts";
 import type { App } from "../app.ts";
 import { parseDuration } from "../duration.ts";
-import { CliError } from "../errors.ts";
+import { CliError } from "../../errors.ts";
 import { taskTable } from "../output.ts";
 import { markTaskDone } from "../task_file.ts";
 import { DEFAULT_TASK_RETRIES, waitTask } from "../task_wait.ts";

@@ -4,15 +4,15 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
-import { ObjectMetaSchema, type Workspace, WorkspaceSpecSchema } from "../../specs/ari.ts";
-import { ComposeSourceSchema } from "../../specs/compose.ts";
+import { ObjectMetaSchema, type Workspace, WorkspaceSpecSchema } from "../../../specs/ari.ts";
+import { ComposeSourceSchema } from "../../../specs/compose.ts";
 import type { App } from "../app.ts";
-import type { AriClient, WorkspaceInput } from "../ari_client.ts";
+import type { AriClient, WorkspaceInput } from "../../ari_client.ts";
 import { normalizeSource, stopAndDeleteRun } from "../compose.ts";
 import { parseDuration } from "../duration.ts";
-import { CliError } from "../errors.ts";
+import { CliError } from "../../errors.ts";
 import { workspaceTable } from "../output.ts";
-import { waitWorkspaceReady } from "../wait.ts";
+import { waitWorkspaceReady } from "../../wait.ts";
 import { parseYamlWith, readInputFile } from "../yaml_file.ts";
 import {
   outputOption,

@@ -11,7 +11,7 @@ import { composeCommand } from "./commands/compose.ts";
 import { daemonCommand, versionCommand } from "./commands/system.ts";
 import { workspaceCommand } from "./commands/workspace.ts";
 import { completionScript, SHELLS } from "./completion.ts";
-import { describeError, ExitCode, exitCodeOf } from "./errors.ts";
+import { describeError, ExitCode, exitCodeOf } from "../errors.ts";
 
 export interface Cli {
   program: CommandUnknownOpts;

@@ -3,18 +3,18 @@
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { isAbsolute, resolve } from "node:path";
-import { type AgentRun, RestartPolicySchema, type RunKey } from "../../specs/ari.ts";
-import type { AgentRunEvent } from "../../specs/events.ts";
-import { PermissionPolicySchema } from "../../specs/runtime.ts";
+import { type AgentRun, RestartPolicySchema, type RunKey } from "../../../specs/ari.ts";
+import type { AgentRunEvent } from "../../../specs/events.ts";
+import { PermissionPolicySchema } from "../../../specs/runtime.ts";
 import type { App } from "../app.ts";
 import { stopAndDeleteRun } from "../compose.ts";
 import { formatDuration, parseDuration } from "../duration.ts";
-import { CliError, ExitCode } from "../errors.ts";
+import { CliError, ExitCode } from "../../errors.ts";
 import { formatEventLine } from "../event_format.ts";
-import { oldestSeq } from "../oldest_seq.ts";
+import { oldestSeq } from "../../client/oldest_seq.ts";
 import { agentRunTable, toYaml } from "../output.ts";
 import { followTurn } from "../turn.ts";
-import { waitRunIdle } from "../wait.ts";
+import { waitRunIdle } from "../../wait.ts";
 import { addPermissionCommands } from "./permission.ts";
 import { taskCommand } from "./task.ts";
 import {
@@ -249,7 +249,7 @@ export function agentrunCommand(app: App) {
       // Fail here, with the usual messages, if the daemon or the run is not there.
       await (await app.client()).agentrunGet({ workspace: opts.workspace, name });
       // Loaded only here, so other commands never pay for react/ink.
-      const { runChat } = await import("../tui/chat.tsx");
+      const { runChat } = await import("../../tui/chat.tsx");
       app.exitCode = await runChat({
         socketPath: app.socketPath,
         workspace: opts.workspace,

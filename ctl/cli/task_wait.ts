@@ -6,12 +6,12 @@
  * Exit codes: 0 done, 1 not done after the retries (or a permanent error), 2 the run is
  * stopped or in error, 3 timeout.
  */
-import type { AriClient } from "./ari_client.ts";
-import type { AgentRun } from "../specs/ari.ts";
-import { ErrorCode, errorCode } from "../specs/errors.ts";
-import type { AgentTask, TaskKeyParams, TaskWaitStatus } from "../specs/tasks.ts";
+import type { AriClient } from "../ari_client.ts";
+import type { AgentRun } from "../../specs/ari.ts";
+import { ErrorCode, errorCode } from "../../specs/errors.ts";
+import type { AgentTask, TaskKeyParams, TaskWaitStatus } from "../../specs/tasks.ts";
 import { formatDuration } from "./duration.ts";
-import { ExitCode } from "./errors.ts";
+import { ExitCode } from "../errors.ts";
 
 /** The ARI calls the wait makes. */
 export type TaskWaitClient = Pick<

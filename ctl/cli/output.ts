@@ -5,8 +5,8 @@
  * else as `{kind: "List", items}`. All functions here are pure and return strings.
  */
 import { stringify as yamlStringify } from "yaml";
-import type { Agent, AgentRun, Workspace } from "../specs/ari.ts";
-import type { AgentTask } from "../specs/tasks.ts";
+import type { Agent, AgentRun, Workspace } from "../../specs/ari.ts";
+import type { AgentTask } from "../../specs/tasks.ts";
 
 export const OUTPUT_FORMATS = ["table", "wide", "json", "yaml"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

@@ -3,7 +3,7 @@
  * daemon is involved; the file is replaced atomically (temp file + rename), so agentd and
  * `task wait` never read half a file.
  */
-import { writeFileAtomic } from "../specs/atomic_file.ts";
+import { writeFileAtomic } from "../../specs/atomic_file.ts";
 import { basename } from "node:path";
 import {
   type AgentTask,
@@ -12,8 +12,8 @@ import {
   type JsonObject,
   parseTaskFile,
   TASK_ID_RE,
-} from "../specs/tasks.ts";
-import { CliError } from "./errors.ts";
+} from "../../specs/tasks.ts";
+import { CliError } from "../errors.ts";
 
 /** Parses `--response`: it must be a JSON object. */
 export function parseResponse(text: string): JsonObject {

@@ -4,8 +4,8 @@
  * in-process with captured output.
  */
 import { join } from "node:path";
-import { AriClient } from "./ari_client.ts";
-import { CliError, DaemonUnreachableError, isConnectRefused } from "./errors.ts";
+import { AriClient } from "../ari_client.ts";
+import { CliError, DaemonUnreachableError, isConnectRefused } from "../errors.ts";
 import { type Spinner, startSpinner } from "./spinner.ts";
 
 export interface CliIO {
