@@ -52,7 +52,7 @@ export const SUBCOMMANDS: Record<string, () => Promise<AnyCommand>> = {
   server: async () => (await import("./daemon/cli.ts")).serverCommand(),
   daemon: async () => (await import("./daemon/cli.ts")).daemonCommand(),
   run: async () => (await import("./runner/cli.ts")).runCommand(),
-  "mesh-mcp": async () => (await import("./ctl/mesh/mesh_cli.ts")).meshMcpCommand(),
+  "mesh-mcp": async () => (await import("./runner/mesh/mesh_cli.ts")).meshMcpCommand(),
   "demo-agent": () => Promise.resolve(demoAgentCommand()),
   version: () => Promise.resolve(versionCommand()),
 };

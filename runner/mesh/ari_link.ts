@@ -7,7 +7,7 @@
  * the request never left (the connection was already closed), or when the caller says the
  * call is read-only.
  */
-import { AriClient } from "../ari_client.ts";
+import { AriClient } from "../../ctl/ari_client.ts";
 import { errorMessage, InternalError } from "../../specs/errors.ts";
 import { PeerClosedError } from "../../specs/wire/peer.ts";
 import type { MeshLogger } from "./mesh_log.ts";
