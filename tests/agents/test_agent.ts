@@ -71,6 +71,14 @@
 import * as acp from "@agentclientprotocol/sdk";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import {
+  AcpTurn,
+  cancelTurn,
+  exclusiveTurn,
+  serveStdio,
+  sleep,
+  TurnCancelled,
+} from "../../daemon/agents/demo/acp_turn.ts";
 
 export type TestAgentOptions = {
   ignoreStdinClose: boolean;
@@ -140,30 +148,11 @@ function log(message: string): void {
   console.error(`[test-agent ${Deno.pid}] ${message}`);
 }
 
-class TurnCancelled extends Error {
-  constructor() {
-    super("turn cancelled");
-  }
-}
-
 /** Ends the turn early with a chosen stop reason. */
 class TurnStopped extends Error {
   constructor(readonly reason: acp.StopReason) {
     super(`turn stopped: ${reason}`);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    if (signal?.aborted) return done();
-    const finish = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", finish);
-      done();
-    };
-    const timer = setTimeout(finish, ms);
-    signal?.addEventListener("abort", finish, { once: true });
-  });
 }
 
 function modeState(session: TestSession): acp.SessionModeState {
@@ -265,49 +254,19 @@ function integer(word: string | undefined, what: string): number {
   return value;
 }
 
-/** One running prompt turn. */
-class Turn {
+/** One running prompt turn (the shared ACP turn, plus paths, terminals and exit hooks). */
+class Turn extends AcpTurn<TestSession> {
   constructor(
-    readonly session: TestSession,
-    readonly client: acp.AgentContext,
-    readonly signal: AbortSignal,
+    session: TestSession,
+    client: acp.AgentContext,
+    signal: AbortSignal,
     readonly hooks: TestAgentHooks,
-  ) {}
-
-  check(): void {
-    if (this.signal.aborted) throw new TurnCancelled();
-  }
-
-  async send(update: acp.SessionUpdate): Promise<void> {
-    this.check();
-    await this.client.notify(acp.methods.client.session.update, {
-      sessionId: this.session.id,
-      update,
-    });
-  }
-
-  say(text: string): Promise<void> {
-    return this.send({ sessionUpdate: "agent_message_chunk", content: { type: "text", text } });
+  ) {
+    super(session, client, signal);
   }
 
   path(path: string): string {
     return resolve(this.session.cwd, path);
-  }
-
-  /** `p`, unless the turn is cancelled first (then TurnCancelled; `p` is left to settle). */
-  async unlessCancelled<T>(p: Promise<T>): Promise<T> {
-    p.catch(() => {});
-    let onAbort = () => {};
-    const cancelled = new Promise<never>((_, reject) => {
-      onAbort = () => reject(new TurnCancelled());
-      if (this.signal.aborted) onAbort();
-      else this.signal.addEventListener("abort", onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([p, cancelled]);
-    } finally {
-      this.signal.removeEventListener("abort", onAbort);
-    }
   }
 
   /**
@@ -714,24 +673,17 @@ export function createTestAgent(
     .onRequest(acp.methods.agent.session.prompt, async ({ params, client, signal }) => {
       if (options.authRequired) throw acp.RequestError.authRequired();
       const session = getSession(params.sessionId);
-      if (session.turn) {
-        throw acp.RequestError.invalidRequest(undefined, "a prompt turn is already running");
-      }
-      const control = new AbortController();
-      session.turn = control;
-      try {
-        const turn = new Turn(session, client, AbortSignal.any([signal, control.signal]), hooks);
+      return await exclusiveTurn(session, signal, async (turnSignal) => {
+        const turn = new Turn(session, client, turnSignal, hooks);
         const stopReason = await runScript(turn, promptText(params.prompt));
         log(`turn in ${session.id} ended: ${stopReason}`);
         return { stopReason };
-      } finally {
-        if (session.turn === control) session.turn = undefined;
-      }
+      });
     })
     .onNotification(acp.methods.agent.session.cancel, ({ params }) => {
-      const turn = sessions.get(params.sessionId)?.turn;
-      log(`session/cancel ${params.sessionId}${turn ? "" : " (no turn running)"}`);
-      turn?.abort();
+      const running = sessions.get(params.sessionId)?.turn !== undefined;
+      log(`session/cancel ${params.sessionId}${running ? "" : " (no turn running)"}`);
+      cancelTurn(sessions.get(params.sessionId));
     });
 }
 
@@ -800,8 +752,7 @@ async function main(): Promise<void> {
   }
   const stdout = coalescingWritable(Deno.stdout.writable);
   const app = createTestAgent(options, { beforeExit: () => stdout.drain().catch(() => {}) });
-  const connection = app.connect(acp.ndJsonStream(stdout.writable, Deno.stdin.readable));
-  await connection.closed;
+  await serveStdio(app, stdout.writable);
   if (!options.ignoreStdinClose) {
     log("stdin closed; exiting");
     Deno.exit(0);
