@@ -3,7 +3,7 @@
  * are normalised; the plan carries the runs as ARI objects.
  */
 import assert from "node:assert/strict";
-import { parseCompose } from "../../ctl/compose.ts";
+import { parseCompose } from "../../ctl/cli/compose.ts";
 import { CliError } from "../../ctl/errors.ts";
 
 function errorOf(text: string): string {
