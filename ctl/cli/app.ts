@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { AriClient } from "../client/ari_client.ts";
-import { CliError, DaemonUnreachableError, isConnectRefused } from "../errors.ts";
+import { CliError, DaemonUnreachableError, isConnectRefused } from "./errors.ts";
 import { type Spinner, startSpinner } from "./spinner.ts";
 
 export interface CliIO {

@@ -7,7 +7,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import type { AgentRun, RunKey, Workspace, WorkspaceSource } from "../../specs/ari.ts";
 import { type ComposeFile, ComposeFileSchema, type ComposeSource } from "../../specs/compose.ts";
 import type { AgentRunInput, AriClient } from "../client/ari_client.ts";
-import { CliError, isNotFound } from "../errors.ts";
+import { CliError, isNotFound } from "./errors.ts";
 import type { Spinner } from "./spinner.ts";
 import {
   isTerminalPhase,

@@ -2,7 +2,7 @@
  * Durations on the command line: `500ms`, `30s`, `10m`, `1h`, `1h30m`, or a bare number of
  * seconds.
  */
-import { CliError } from "../errors.ts";
+import { CliError } from "./errors.ts";
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 

@@ -11,8 +11,8 @@ import { composeCommand } from "./commands/compose.ts";
 import { daemonCommand, versionCommand } from "./commands/system.ts";
 import { workspaceCommand } from "./commands/workspace.ts";
 import { completionScript, SHELLS } from "./completion.ts";
-import { describeError, ExitCode, exitCodeOf } from "../errors.ts";
-import { toCliError } from "../to_cli_error.ts";
+import { describeError, ExitCode, exitCodeOf } from "./errors.ts";
+import { toCliError } from "./to_cli_error.ts";
 
 export interface Cli {
   program: CommandUnknownOpts;

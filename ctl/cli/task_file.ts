@@ -13,7 +13,7 @@ import {
   parseTaskFile,
   TASK_ID_RE,
 } from "../../specs/tasks.ts";
-import { CliError } from "../errors.ts";
+import { CliError } from "./errors.ts";
 
 /** Parses `--response`: it must be a JSON object. */
 export function parseResponse(text: string): JsonObject {

@@ -11,7 +11,7 @@ import type { AgentRun } from "../../specs/ari.ts";
 import { ErrorCode, errorCode } from "../../specs/errors.ts";
 import type { AgentTask, TaskKeyParams, TaskWaitStatus } from "../../specs/tasks.ts";
 import { formatDuration } from "./duration.ts";
-import { ExitCode } from "../errors.ts";
+import { ExitCode } from "./errors.ts";
 
 /** The ARI calls the wait makes. */
 export type TaskWaitClient = Pick<

@@ -5,7 +5,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Node as YamlNode } from "yaml";
 import type { z } from "zod";
-import { CliError } from "../errors.ts";
+import { CliError } from "./errors.ts";
 
 export type IssuePath = readonly PropertyKey[];
 

@@ -7,7 +7,7 @@ import { App, defaultSocketPath } from "../../ctl/cli/app.ts";
 import { runCli } from "../../ctl/cli/program.ts";
 import { memoryDeps } from "./cli_helpers.ts";
 import { formatDuration, parseDuration } from "../../ctl/cli/duration.ts";
-import { CliError, describeError, isConnectRefused, oneLine } from "../../ctl/errors.ts";
+import { CliError, describeError, isConnectRefused, oneLine } from "../../ctl/cli/errors.ts";
 import { eventSummary, formatEventLine } from "../../ctl/cli/event_format.ts";
 import { followTurn } from "../../ctl/cli/turn.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";

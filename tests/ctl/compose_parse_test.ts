@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parseCompose } from "../../ctl/cli/compose.ts";
-import { CliError } from "../../ctl/errors.ts";
+import { CliError } from "../../ctl/cli/errors.ts";
 
 function errorOf(text: string): string {
   try {

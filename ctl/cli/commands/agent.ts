@@ -5,7 +5,7 @@ import { Command } from "@commander-js/extra-typings";
 import { type Agent, AgentSchema } from "../../../specs/ari.ts";
 import type { App } from "../app.ts";
 import type { AgentInput, AriClient } from "../../client/ari_client.ts";
-import { CliError, isNotFound } from "../../errors.ts";
+import { CliError, isNotFound } from "../errors.ts";
 import { agentTable } from "../output.ts";
 import { parseYamlWith, readInputFile } from "../yaml_file.ts";
 import { outputOption, parseBool, printJson, printObjects } from "./common.ts";

@@ -9,7 +9,7 @@ import { PermissionPolicySchema } from "../../../specs/runtime.ts";
 import type { App } from "../app.ts";
 import { stopAndDeleteRun } from "../compose.ts";
 import { formatDuration, parseDuration } from "../duration.ts";
-import { CliError, ExitCode } from "../../errors.ts";
+import { CliError, ExitCode } from "../errors.ts";
 import { formatEventLine } from "../event_format.ts";
 import { oldestSeq } from "../../client/oldest_seq.ts";
 import { agentRunTable, toYaml } from "../output.ts";

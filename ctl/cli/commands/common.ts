@@ -4,7 +4,7 @@
 import { Option } from "@commander-js/extra-typings";
 import type { App } from "../app.ts";
 import { parseDuration } from "../duration.ts";
-import { CliError } from "../../errors.ts";
+import { CliError } from "../errors.ts";
 import { OUTPUT_FORMATS, type OutputFormat, renderObjects, type TableRenderer } from "../output.ts";
 import type { Spinner } from "../spinner.ts";
 

@@ -7,7 +7,7 @@ import type { RunKey } from "../../../specs/ari.ts";
 import type { PendingPermission } from "../../../specs/events.ts";
 import type { App } from "../app.ts";
 import type { AriClient } from "../../client/ari_client.ts";
-import { CliError } from "../../errors.ts";
+import { CliError } from "../errors.ts";
 import {
   approveOption,
   denyChoice,

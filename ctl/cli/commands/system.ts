@@ -5,7 +5,7 @@ import { Command, Option } from "@commander-js/extra-typings";
 import type { SystemInfo } from "../../../specs/ari.ts";
 import { MASS_VERSION } from "../../../specs/runtime.ts";
 import type { App } from "../app.ts";
-import { DaemonUnreachableError } from "../../errors.ts";
+import { DaemonUnreachableError } from "../errors.ts";
 import { toYaml } from "../output.ts";
 
 /** What the client knows about itself. */

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import type { AgentTask } from "../../../specs/tasks.ts";
 import type { App } from "../app.ts";
 import { parseDuration } from "../duration.ts";
-import { CliError } from "../../errors.ts";
+import { CliError } from "../errors.ts";
 import { taskTable } from "../output.ts";
 import { markTaskDone } from "../task_file.ts";
 import { DEFAULT_TASK_RETRIES, waitTask } from "../task_wait.ts";

@@ -10,7 +10,7 @@ import type { App } from "../app.ts";
 import type { AriClient, WorkspaceInput } from "../../client/ari_client.ts";
 import { normalizeSource, stopAndDeleteRun } from "../compose.ts";
 import { parseDuration } from "../duration.ts";
-import { CliError } from "../../errors.ts";
+import { CliError } from "../errors.ts";
 import { workspaceTable } from "../output.ts";
 import { waitWorkspaceReady } from "../../client/wait.ts";
 import { parseYamlWith, readInputFile } from "../yaml_file.ts";

@@ -1,7 +1,7 @@
 /**
  * massctl errors: every failure ends as one line `Error: …` and a non-zero exit code.
  */
-export { isNotFound } from "./client/errors.ts";
+export { isNotFound } from "../client/errors.ts";
 
 /** Exit codes massctl uses beyond the generic 1. */
 export const ExitCode = {
