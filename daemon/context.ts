@@ -59,6 +59,7 @@ export const MUTATING_METHODS: ReadonlySet<string> = new Set([
   // They change the live ACP session, so they wait for recovery like prompt does.
   "agentrun/set_model",
   "agentrun/set_mode",
+  "agentrun/set_config_option",
   // An answer changes what the agent does next.
   "agentrun/respond_permission",
   // They prompt the agent, like agentrun/prompt (specs/tasks.md).
