@@ -51,6 +51,38 @@ Deno.test("acp: under policy ask a permission request is forwarded and answered 
   }
 });
 
+Deno.test("acp: with two clients the first answer wins and the other's question is withdrawn", async () => {
+  const d = await daemonWithTester();
+  const a = spawnAcp(d.socket);
+  const b = spawnAcp(d.socket);
+  try {
+    await createIdleRun(d.client, { agent: "tester", permissions: "ask" });
+    const s = await newSession(a);
+    await newSession(b);
+    let withdrawn = false;
+    b.onPermission = (_req, signal) =>
+      new Promise((resolve) =>
+        signal.addEventListener("abort", () => {
+          withdrawn = true;
+          resolve({ outcome: { outcome: "cancelled" } });
+        })
+      );
+    a.onPermission = async (req) => {
+      await until("b to be asked too", () => b.permissions.length === 1, WAIT_MS);
+      return { outcome: { outcome: "selected", optionId: req.options[0].optionId } };
+    };
+    await prompt(a, s.sessionId, "permission edit Edit z");
+    assert.equal(agentText(a.updates), "permission:selected:allow_once");
+    await until("b's question to be withdrawn", () => withdrawn, WAIT_MS);
+    const resolved = (await runEvents(d.client)).filter((e) => e.type === "permission_resolved");
+    assert.equal(resolved.length, 1);
+  } finally {
+    await a.kill();
+    await b.kill();
+    await d.stop();
+  }
+});
+
 Deno.test("acp: a request already pending when a client attaches is forwarded to it", async () => {
   const d = await daemonWithTester();
   const p = spawnAcp(d.socket);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import type * as acp from "@agentclientprotocol/sdk";
 import { eventToUpdates } from "../../ctl/acp/event_to_updates.ts";
 import { deadline, until } from "../support/wait.ts";
+import { massctl } from "./cli_helpers.ts";
 import {
   agentText,
   createIdleRun,
@@ -160,6 +161,27 @@ Deno.test("acp: --create makes the run on session/new; without it a missing run 
   } finally {
     await plain.kill();
     await creating.kill();
+    await d.stop();
+  }
+});
+
+Deno.test("acp: bad flags are one-line errors; EOF before initialize is a clean exit", async () => {
+  const d = await daemonWithTester();
+  try {
+    const ctl = (args: string[]) => massctl(d.socket, ["agentrun", "acp", "r", "-w", "w", ...args]);
+    const noAgent = await ctl(["--create"]);
+    assert.equal(noAgent.code, 1);
+    assert.equal(
+      noAgent.stderr,
+      "Error: agentrun acp --create needs --agent AGENT (e.g. --agent demo)\n",
+    );
+    const bad = await ctl(["--busy-timeout", "soon"]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^Error: invalid --busy-timeout "soon"/);
+    const eof = await ctl([]);
+    assert.equal(eof.code, 0);
+    assert.equal(eof.stdout, "");
+  } finally {
     await d.stop();
   }
 });
