@@ -125,7 +125,25 @@ export function acpFacade(opts: AcpFacadeOptions): acp.AgentApp {
         );
         const configOptions = res?.configOptions ?? sessionSetup(await state()).configOptions ?? [];
         return { configOptions };
+      }))
+    // Unstable ACP, still sent by clients that know models as their own list.
+    .onRequest("session/set_model", _parseSetModel, ({ params }) =>
+      _rpc(async () => {
+        requireSession(params.sessionId);
+        await client.agentrunSetModel({ ...key, modelId: params.modelId });
+        return {};
       }));
+}
+
+function _parseSetModel(params: unknown): { sessionId: string; modelId: string } {
+  const p = params as { sessionId?: unknown; modelId?: unknown } | null;
+  if (typeof p?.sessionId !== "string" || typeof p.modelId !== "string" || p.modelId === "") {
+    throw acp.RequestError.invalidParams(
+      undefined,
+      "session/set_model needs sessionId and modelId",
+    );
+  }
+  return { sessionId: p.sessionId, modelId: p.modelId };
 }
 
 /** ARI failures keep their code and message on the ACP side. */

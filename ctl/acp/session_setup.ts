@@ -50,12 +50,19 @@ export function initializeResponse(
   };
 }
 
-/** Modes and config options of the run's live session, as `session/new` answers them. */
-export function sessionSetup(
-  state: RuntimeState | undefined,
-): Pick<acp.NewSessionResponse, "modes" | "configOptions"> {
+/** What `session/new` and `session/load` carry beyond the session id. */
+export type SessionSetup = Pick<acp.NewSessionResponse, "modes" | "configOptions"> & {
+  /** Unstable ACP `models` (clients from before models became a config option). */
+  models?: {
+    currentModelId: string;
+    availableModels: { modelId: string; name: string; description?: string }[];
+  };
+};
+
+/** Modes, config options and models of the run's live session, as `session/new` answers them. */
+export function sessionSetup(state: RuntimeState | undefined): SessionSetup {
   const s = state?.session;
-  const out: Pick<acp.NewSessionResponse, "modes" | "configOptions"> = {};
+  const out: SessionSetup = {};
   if (s?.currentMode !== undefined) {
     out.modes = {
       currentModeId: s.currentMode,
@@ -65,5 +72,6 @@ export function sessionSetup(
     };
   }
   if (s?.configOptions) out.configOptions = s.configOptions as acp.SessionConfigOption[];
+  if (s?.models) out.models = s.models;
   return out;
 }

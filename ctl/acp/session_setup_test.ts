@@ -14,6 +14,7 @@ const state = {
     currentMode: "plan",
     availableModes: [{ id: "default", name: "Default" }, { id: "plan", name: "Plan" }],
     configOptions: [{ id: "model", type: "select", currentValue: "m" }],
+    models: { currentModelId: "m", availableModels: [{ modelId: "m", name: "M" }] },
   },
 } as unknown as RuntimeState;
 
@@ -42,6 +43,7 @@ Deno.test("sessionSetup: modes and config options from the recorded session", ()
       availableModes: [{ id: "default", name: "Default" }, { id: "plan", name: "Plan" }],
     },
     configOptions: [{ id: "model", type: "select", currentValue: "m" }],
+    models: { currentModelId: "m", availableModels: [{ modelId: "m", name: "M" }] },
   });
   assert.deepEqual(sessionSetup(undefined), {});
 });

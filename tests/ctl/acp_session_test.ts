@@ -39,6 +39,8 @@ Deno.test("acp: initialize, session/new and a full turn against the demo agent",
     assert.equal(s.modes?.currentModeId, "default");
     assert.deepEqual(s.modes?.availableModes.map((m) => m.id), ["default", "plan"]);
     assert.equal(s.configOptions?.[0].id, "model");
+    const models = (s as { models?: { currentModelId: string } }).models;
+    assert.equal(models?.currentModelId, "demo-small");
 
     const res = await prompt(p, s.sessionId, "hello there");
     assert.equal(res.stopReason, "end_turn");
@@ -71,6 +73,14 @@ Deno.test("acp: initialize, session/new and a full turn against the demo agent",
     const st = await d.client.agentrunStatus(KEY);
     assert.equal(st.state.session?.currentMode, "plan");
     assert.equal(st.state.session?.models?.currentModelId, "demo-large");
+    // Unstable session/set_model, for clients that still send it.
+    await p.request("session/set_model", { sessionId: s.sessionId, modelId: "demo-small" });
+    const st2 = await d.client.agentrunStatus(KEY);
+    assert.equal(st2.state.session?.models?.currentModelId, "demo-small");
+    await assert.rejects(
+      p.request("session/set_model", { sessionId: s.sessionId }),
+      (e: { code: number }) => e.code === -32602,
+    );
 
     // An unknown session id is -32002.
     await assert.rejects(prompt(p, "nope", "x"), (e: { code: number }) => e.code === -32002);
