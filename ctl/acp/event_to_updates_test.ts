@@ -1,110 +1,62 @@
 import assert from "node:assert/strict";
-import type * as acp from "@agentclientprotocol/sdk";
-import { Translator } from "../../runner/events/translator.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { eventToUpdates } from "./event_to_updates.ts";
 
-const text = (t: string) => ({ type: "text" as const, text: t });
+const base = { runId: "r", seq: 0, time: "", turnId: "t" };
+const text = (t: string) => ({ type: "text", text: t });
 
-/** Runs updates through the runner's translator and gives the events it would log. */
-function events(updates: unknown[]): AgentRunEvent[] {
-  const tr = new Translator({ sessionId: "s", newId: () => "t1" });
-  const drafts = [...tr.beginTurn("user").drafts, ...updates.flatMap((u) => tr.translate(u))];
-  drafts.push(...tr.endTurn("end_turn"));
-  return drafts.map((d, seq) => ({ runId: "r", seq, time: "", ...d }) as AgentRunEvent);
+function of(type: string, payload: Record<string, unknown>): AgentRunEvent {
+  return { ...base, type, payload } as AgentRunEvent;
 }
 
-Deno.test("eventToUpdates inverts the translator for every ACP update it maps", () => {
-  const updates: acp.SessionUpdate[] = [
-    { sessionUpdate: "agent_thought_chunk", content: text("hmm") },
-    { sessionUpdate: "agent_message_chunk", content: text("Hel") },
-    { sessionUpdate: "agent_message_chunk", content: text("lo") },
-    { sessionUpdate: "user_message_chunk", content: text("me") },
-    {
-      sessionUpdate: "tool_call",
-      toolCallId: "c1",
-      title: "Read a",
-      kind: "read",
-      status: "pending",
-      locations: [{ path: "/w/a" }],
-      rawInput: { path: "a" },
-      _meta: { x: 1 },
-    },
-    { sessionUpdate: "tool_call_update", toolCallId: "c1" },
-    {
-      sessionUpdate: "tool_call_update",
-      toolCallId: "c1",
-      status: "completed",
-      content: [{ type: "content", content: text("done") }],
-      rawOutput: { ok: true },
-    },
-    {
-      sessionUpdate: "plan",
-      entries: [{ content: "step", priority: "high", status: "pending" }],
-    },
-    {
-      sessionUpdate: "available_commands_update",
-      availableCommands: [{ name: "a", description: "b" }],
-    },
-    { sessionUpdate: "current_mode_update", currentModeId: "plan", _meta: { m: true } },
-    {
-      sessionUpdate: "config_option_update",
-      configOptions: [{
-        id: "model",
-        name: "Model",
-        type: "select",
-        currentValue: "x",
-        options: [{ value: "x", name: "X" }],
-      }],
-    },
-    { sessionUpdate: "session_info_update", title: "T" },
-    { sessionUpdate: "usage_update", size: 10, used: 3, cost: { amount: 1, currency: "USD" } },
-    { sessionUpdate: "notice", severity: "info", title: "hi" } as acp.SessionUpdate,
-    { sessionUpdate: "compaction_update", status: "started" } as unknown as acp.SessionUpdate,
-    {
-      sessionUpdate: "compaction_summary_chunk",
-      content: text("s"),
-    } as unknown as acp.SessionUpdate,
-  ];
-  assert.deepEqual(events(updates).flatMap(eventToUpdates), updates);
-});
-
-Deno.test("eventToUpdates: mass's own events and block ends map to nothing", () => {
-  const own = events([{ sessionUpdate: "agent_message_chunk", content: text("x") }])
-    .filter((e) => e.type !== "agent_message" || e.payload.status === "end");
-  assert.deepEqual(own.map((e) => e.type), ["turn_start", "agent_message", "turn_end"]);
-  const base = { runId: "r", seq: 0, time: "" };
-  own.push(
-    { ...base, type: "error", payload: { message: "m" } },
-    { ...base, type: "session_start", payload: { sessionId: "s", mode: "new" } },
-    { ...base, type: "agent_exit", payload: { exitCode: 0, signal: null, reason: "x" } },
-    {
-      ...base,
-      type: "runtime_update",
-      payload: {
-        phase: { previousPhase: "idle", phase: "running" },
-        operationAudit: { operation: "cancel", success: true },
-      },
-    },
-    {
-      ...base,
-      type: "permission_resolved",
-      payload: { requestId: "p", outcome: "cancelled", by: "timeout" },
-    },
-  );
-  assert.deepEqual(own.flatMap(eventToUpdates), []);
-});
-
-Deno.test("eventToUpdates: a runtime_update with several parts gives one update per part", () => {
-  const ev: AgentRunEvent = {
-    runId: "r",
-    seq: 0,
-    time: "",
-    type: "runtime_update",
-    payload: { currentMode: { modeId: "a" }, usage: { size: 2, used: 1 } },
-  };
-  assert.deepEqual(eventToUpdates(ev), [
-    { sessionUpdate: "current_mode_update", currentModeId: "a" },
-    { sessionUpdate: "usage_update", size: 2, used: 1 },
+Deno.test("eventToUpdates: content blocks become chunks; their synthetic end nothing", () => {
+  assert.deepEqual(eventToUpdates(of("agent_message", { status: "start", content: text("a") })), [
+    { sessionUpdate: "agent_message_chunk", content: text("a") },
   ]);
+  assert.deepEqual(
+    eventToUpdates(of("agent_thinking", { status: "streaming", content: text("b") })),
+    [{ sessionUpdate: "agent_thought_chunk", content: text("b") }],
+  );
+  assert.deepEqual(
+    eventToUpdates(of("user_message", { status: "start", content: text("c"), systemPrompt: true })),
+    [{ sessionUpdate: "user_message_chunk", content: text("c") }],
+  );
+  assert.deepEqual(eventToUpdates(of("agent_message", { status: "end", content: text("") })), []);
+});
+
+Deno.test("eventToUpdates: tool results drop the translator's fill-ins", () => {
+  assert.deepEqual(
+    eventToUpdates(of("tool_result", { id: "c", kind: "", title: "", status: "unknown" })),
+    [{ sessionUpdate: "tool_call_update", toolCallId: "c" }],
+  );
+  assert.deepEqual(
+    eventToUpdates(of("tool_call", { id: "c", kind: "read", title: "", status: "pending" })),
+    [{ sessionUpdate: "tool_call", toolCallId: "c", title: "", kind: "read", status: "pending" }],
+  );
+});
+
+Deno.test("eventToUpdates: a runtime_update gives one update per ACP part, none for mass's own", () => {
+  assert.deepEqual(
+    eventToUpdates(of("runtime_update", {
+      phase: { previousPhase: "idle", phase: "running" },
+      currentMode: { modeId: "a", _meta: { x: 1 } },
+      usage: { size: 2, used: 1 },
+      operationAudit: { operation: "set_mode", success: true },
+    })),
+    [
+      { sessionUpdate: "current_mode_update", currentModeId: "a", _meta: { x: 1 } },
+      { sessionUpdate: "usage_update", size: 2, used: 1 },
+    ],
+  );
+  assert.deepEqual(
+    eventToUpdates(of("compaction", { kind: "summary_chunk", content: text("s") })),
+    [{ sessionUpdate: "compaction_summary_chunk", content: text("s") }],
+  );
+  for (
+    const type of ["turn_start", "turn_end", "error", "session_start", "agent_exit"]
+  ) assert.deepEqual(eventToUpdates(of(type, {})), [], type);
+  assert.deepEqual(
+    eventToUpdates(of("permission_request", { requestId: "p", toolCall: {}, options: [] })),
+    [],
+  );
 });
