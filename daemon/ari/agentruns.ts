@@ -1,6 +1,6 @@
 /**
  * ARI `agentrun/*`: the AgentRun lifecycle (create, get, list, delete, prompt, cancel, stop,
- * restart), session settings (set_model, set_mode), runtime status, permission requests
+ * restart), session settings (set_model, set_mode, set_config_option), runtime status, permission requests
  * (permissions, respond_permission) and event streaming (watch, unwatch). The work is done by the RunSupervisor
  * (daemon/runs/run_supervisor.ts); this module validates params and shapes results.
  */
@@ -84,6 +84,13 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
       const p = methodParams("agentrun/set_mode", params);
       await runs.setMode(checkedKey(p), p.modeId);
       return null;
+    },
+
+    /** Forwards session/set_config_option (-32001 without a live run); the agent's result. */
+    "agentrun/set_config_option": async (params) => {
+      const p = methodParams("agentrun/set_config_option", params);
+      const result = await runs.setConfigOption(checkedKey(p), p.configId, p.value);
+      return (result ?? {}) as { configOptions?: unknown[] };
     },
 
     /** `{state, recovery: {lastSeq}}`: live from the agent-run, else its state.json. */

@@ -290,6 +290,12 @@ export class RunSupervisor implements WatchHost {
     await live.client.setMode(modeId);
   }
 
+  /** agentrun/set_config_option: forwards session/set_config_option; -32001 without a live run. */
+  async setConfigOption(key: RunKey, configId: string, value: string | boolean): Promise<unknown> {
+    const live = await this.#requireLive(key);
+    return await live.client.setConfigOption(configId, value);
+  }
+
   /** agentrun/permissions: the live agent-run's pending requests; -32001 without one. */
   async permissions(key: RunKey): Promise<AgentRunPermissions> {
     const live = await this.#requireLive(key);

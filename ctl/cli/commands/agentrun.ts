@@ -16,6 +16,7 @@ import { agentRunTable, toYaml } from "../output.ts";
 import { followTurn } from "../turn.ts";
 import { waitRunIdle } from "../../client/wait.ts";
 import { addPermissionCommands } from "./permission.ts";
+import { acpCommand } from "../../acp/command.ts";
 import { taskCommand } from "./task.ts";
 import {
   outputOption,
@@ -259,6 +260,7 @@ export function agentrunCommand(app: App) {
     });
 
   ar.addCommand(taskCommand(app));
+  ar.addCommand(acpCommand(app));
   addPermissionCommands(ar, app);
   return ar;
 }
