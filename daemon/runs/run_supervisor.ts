@@ -65,9 +65,23 @@ import {
   forEachLimited,
   isAttachable,
   type Probe,
-  RECOVERABLE_PHASES,
   recoveryAction,
 } from "./recovery.ts";
+import {
+  ACTIVE_PHASES,
+  allows,
+  DELETE_FROM,
+  INITIAL_PHASE,
+  nextPhase,
+  type PhaseEvent,
+  phasesAllowing,
+  QUEUE_PHASES,
+  RESERVE_FROM,
+  reserveTurn,
+  RUNNER_PHASES,
+  STOP_FROM,
+  transition,
+} from "./phase.ts";
 import { backoffDelay, nextAttempt, shouldRestart } from "./restart_policy.ts";
 import { RunnerClient } from "./runner_client.ts";
 import {
@@ -182,9 +196,6 @@ interface Ctl {
   logWarned: number;
 }
 
-const ACTIVE_PHASES: readonly Phase[] = ["creating", "idle", "running", "restarting"];
-const TERMINAL_PHASES: readonly Phase[] = ["stopped", "error"];
-
 /** Sleeps `ms`; wakes early (without error) when `signal` aborts or `wake` settles. */
 function sleep(ms: number, signal: AbortSignal, wake?: Promise<unknown>): Promise<void> {
   if (signal.aborted) return Promise.resolve();
@@ -244,7 +255,12 @@ export class RunSupervisor implements WatchHost {
     const run = await this.#store.createRun({
       metadata: input.metadata,
       spec: input.spec,
-      status: { phase: "creating", bundle: paths.dir, socketPath: paths.socket, restartCount: 0 },
+      status: {
+        phase: INITIAL_PHASE,
+        bundle: paths.dir,
+        socketPath: paths.socket,
+        restartCount: 0,
+      },
     }, { requireAgent: true });
     const ctl = this.#ctl(key);
     ctl.generation++;
@@ -274,10 +290,9 @@ export class RunSupervisor implements WatchHost {
    */
   async prompt(key: RunKey, prompt: ContentBlock[]): Promise<PromptAccepted> {
     const live = await this.#requireLive(key);
-    await this.#store.casRun(key, ["idle"], (r) => {
-      r.status.phase = "running";
-      delete r.status.errorMessage;
-    }, { message: (p) => `agent ${runId(key)} is not idle (phase=${p})` });
+    await this.#store.casRun(key, RESERVE_FROM, reserveTurn, {
+      message: (p) => `agent ${runId(key)} is not idle (phase=${p})`,
+    });
     const fromSeq = await this.#nextSeq(live);
     this.#dispatch(live, prompt);
     return { accepted: true, fromSeq };
@@ -375,7 +390,7 @@ export class RunSupervisor implements WatchHost {
     const ctl = this.#interrupt(key);
     const gen = ctl.generation;
     const marked = await this.#store.updateRun(key, (r) => {
-      r.status.phase = "restarting";
+      r.status.phase = transition(r.status.phase, "restart");
       delete r.status.errorMessage;
     });
     this.#background(this.#mutex.run(runId(key), async () => {
@@ -383,7 +398,7 @@ export class RunSupervisor implements WatchHost {
       if (ctl.live) await this.#terminate(ctl.live, "restarting");
       if (ctl.generation !== gen) return;
       await this.#store.updateRun(key, (r) => {
-        r.status.phase = "restarting";
+        r.status.phase = transition(r.status.phase, "restart");
       });
       await this.#startLocked(key, ctl, { resume: true });
     }));
@@ -394,7 +409,7 @@ export class RunSupervisor implements WatchHost {
   async delete(key: RunKey): Promise<void> {
     const run = await this.#store.getRun(key);
     if (!run) throw notFound(key);
-    if (!TERMINAL_PHASES.includes(run.status.phase)) {
+    if (!DELETE_FROM.includes(run.status.phase)) {
       throw new ConflictError(
         `agent ${
           runId(key)
@@ -405,7 +420,7 @@ export class RunSupervisor implements WatchHost {
     await this.#mutex.run(runId(key), async () => {
       if (ctl.live) await this.#terminate(ctl.live, "stopped");
       await this.#store.deleteRun(key, {
-        expectedPhases: TERMINAL_PHASES,
+        expectedPhases: DELETE_FROM,
         message: (p) => `agent ${runId(key)} is ${p}; stop it before deleting`,
       });
       await removeBundle(this.bundlePathsOf(key));
@@ -439,7 +454,7 @@ export class RunSupervisor implements WatchHost {
     const target = await this.#store.getRun(key);
     if (!target) throw new InvalidParamsError(`target agent ${ws}/${to} not found`);
     const live = this.#ctls.get(runId(key))?.live;
-    if (target.status.phase === "idle" && (!live || live.exited)) {
+    if (allows(target.status.phase, "reserve") && (!live || live.exited)) {
       throw new ConflictError(`target agent ${ws}/${to} is not running`);
     }
     const msg = {
@@ -448,10 +463,9 @@ export class RunSupervisor implements WatchHost {
       ...(params.needsReply === undefined ? {} : { needsReply: params.needsReply }),
     };
     const res = await this.#store.reserveOrEnqueue(key, msg, {
-      reserve: (r) => {
-        r.status.phase = "running";
-        delete r.status.errorMessage;
-      },
+      reservePhases: RESERVE_FROM,
+      queuePhases: QUEUE_PHASES,
+      reserve: reserveTurn,
       message: (p) => `target agent ${ws}/${to} is not running (phase=${p})`,
     });
     if (!res.reserved) return { delivered: false, queued: true };
@@ -473,7 +487,7 @@ export class RunSupervisor implements WatchHost {
    * Afterwards nothing is left in creating/restarting without an agent-run on its way.
    */
   async recover(): Promise<RecoverySummary> {
-    const runs = await this.#store.listRuns({ phase: RECOVERABLE_PHASES });
+    const runs = await this.#store.listRuns({ phase: ACTIVE_PHASES });
     const summary: RecoverySummary = { attached: 0, stopped: 0, failed: 0, restarted: 0 };
     await forEachLimited(runs, this.#opts.recoveryConcurrency ?? 16, async (run) => {
       const key = { workspace: run.metadata.workspace, name: run.metadata.name };
@@ -656,12 +670,15 @@ export class RunSupervisor implements WatchHost {
         return;
       }
     }
-    await this.#store.casRun(key, ["idle", "running"], (r) => {
+    await this.#store.casRun(key, phasesAllowing("prompt_failed"), (r) => {
       if (phase === "idle" || phase === "running") {
-        r.status.phase = phase;
+        r.status.phase = transition(
+          r.status.phase,
+          phase === "idle" ? "report_idle" : "report_running",
+        );
         r.status.errorMessage = message;
       } else {
-        r.status.phase = "error";
+        r.status.phase = transition(r.status.phase, "prompt_failed");
         r.status.errorMessage = `${message} (agent-run unreachable)`;
       }
     }).catch(() => {});
@@ -687,9 +704,9 @@ export class RunSupervisor implements WatchHost {
     await this.#store.updateRun(key, (r) => {
       delete r.status.pid;
       if (signal.aborted) {
-        r.status.phase = "stopped";
+        r.status.phase = transition(r.status.phase, "start_aborted");
       } else {
-        r.status.phase = "error";
+        r.status.phase = transition(r.status.phase, "start_failed");
         r.status.errorMessage = message;
       }
     }).catch(() => {});
@@ -886,11 +903,10 @@ export class RunSupervisor implements WatchHost {
       if (st.state.eventLog) setLogStatus(r, st.state.eventLog);
       if (st.state.sessionId) r.status.sessionId = st.state.sessionId;
       if (opts.fresh) delete r.status.errorMessage;
-      if (phase === "idle" || phase === "running") r.status.phase = phase;
-      // Still in its system-prompt turn: a restart is now a bootstrap like any other.
-      else if (phase === "creating" && r.status.phase === "restarting") {
-        r.status.phase = "creating";
-      }
+      const event = ATTACH_EVENTS[phase];
+      // Refused (e.g. creating over idle): the phase stays as recorded.
+      const next = event && nextPhase(r.status.phase, event);
+      if (next) r.status.phase = next;
     });
     this.#log.info("agent-run attached", { run: live.id, pid: opts.pid, phase, fresh: opts.fresh });
     if (st.state.eventLog) this.#warnLogSize(key, st.state.eventLog);
@@ -1015,8 +1031,11 @@ export class RunSupervisor implements WatchHost {
   /** Phase from the agent-run: only over creating/idle/running (never over our phases). */
   async #applyPhase(live: Live, phase: "idle" | "running", seq?: number): Promise<void> {
     try {
-      await this.#store.casRun(live.key, ["creating", "idle", "running"], (r) => {
-        r.status.phase = phase;
+      await this.#store.casRun(live.key, RUNNER_PHASES, (r) => {
+        r.status.phase = transition(
+          r.status.phase,
+          phase === "idle" ? "report_idle" : "report_running",
+        );
         if (seq !== undefined) r.status.lastSeq = seq;
         if (phase === "running") delete r.status.errorMessage;
       });
@@ -1079,7 +1098,7 @@ export class RunSupervisor implements WatchHost {
     const lastExit = exitRecord(live, exit, state);
     const requested = live.stopping;
     const run = await this.#store.getRun(live.key);
-    const restart = !requested && run !== undefined && run.status.phase !== "stopped" &&
+    const restart = !requested && run !== undefined && allows(run.status.phase, "policy_restart") &&
       shouldRestart(run.spec.restartPolicy, {
         exitCode: lastExit.exitCode,
         signal: lastExit.signal,
@@ -1103,15 +1122,19 @@ export class RunSupervisor implements WatchHost {
           if (logFiles.firstSeq !== undefined) r.status.firstSeq = logFiles.firstSeq;
         }
         if (requested) {
-          r.status.phase = live.stopPhase;
+          r.status.phase = transition(
+            r.status.phase,
+            live.stopPhase === "stopped" ? "stop_exit" : "restart",
+          );
           delete r.status.errorMessage;
-        } else if (restart) {
-          r.status.phase = "restarting";
+        } else if (restart && allows(r.status.phase, "policy_restart")) {
+          r.status.phase = transition(r.status.phase, "policy_restart");
           r.status.errorMessage = lastExit.reason;
           r.status.restartCount = (r.status.restartCount ?? 0) + 1;
         } else if (r.status.phase !== "error") {
           // A run that never got through bootstrap is broken, not merely stopped.
-          r.status.phase = state?.reason === "bootstrap-failed" ? "error" : "stopped";
+          const event = state?.reason === "bootstrap-failed" ? "bootstrap_failed" : "exit";
+          r.status.phase = transition(r.status.phase, event);
           r.status.errorMessage = lastExit.reason;
         }
       });
@@ -1152,8 +1175,8 @@ export class RunSupervisor implements WatchHost {
       return;
     }
     try {
-      await this.#store.casRun(key, ACTIVE_PHASES, (r) => {
-        r.status.phase = phase;
+      await this.#store.casRun(key, STOP_FROM, (r) => {
+        r.status.phase = transition(r.status.phase, "stop");
         delete r.status.pid;
       });
     } catch (err) {
@@ -1203,10 +1226,7 @@ export class RunSupervisor implements WatchHost {
     if (!live || live.exited) return;
     let taken;
     try {
-      taken = await this.#store.takeInbox(key, ["idle"], (r) => {
-        r.status.phase = "running";
-        delete r.status.errorMessage;
-      });
+      taken = await this.#store.takeInbox(key, RESERVE_FROM, reserveTurn);
     } catch (err) {
       if (err instanceof PhaseConflictError || err instanceof NotFoundError) return;
       throw err;
@@ -1287,7 +1307,7 @@ export class RunSupervisor implements WatchHost {
       // Counted and shown like a live exit; the start waits for the backoff, outside recovery.
       const { lastExit } = decided;
       await this.#store.updateRun(key, (r) => {
-        r.status.phase = "restarting";
+        r.status.phase = transition(r.status.phase, "policy_restart");
         r.status.errorMessage = lastExit.reason;
         r.status.lastExit = lastExit;
         r.status.exitCode = lastExit.exitCode;
@@ -1304,7 +1324,11 @@ export class RunSupervisor implements WatchHost {
     }
     if (decided.kind === "mark") {
       await this.#store.updateRun(key, (r) => {
-        r.status.phase = decided.phase;
+        // Gone while agentd was away: a lost bootstrap is an error, anything else an exit.
+        r.status.phase = transition(
+          r.status.phase,
+          decided.phase === "error" ? "bootstrap_failed" : "exit",
+        );
         if (decided.errorMessage) r.status.errorMessage = decided.errorMessage;
         else delete r.status.errorMessage;
         delete r.status.pid;
@@ -1322,6 +1346,13 @@ export class RunSupervisor implements WatchHost {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** What attaching to an agent-run in each of its phases does to the run's phase. */
+const ATTACH_EVENTS: Partial<Record<Phase, PhaseEvent>> = {
+  idle: "attach_idle",
+  running: "attach_running",
+  creating: "attach_creating",
+};
 
 function setLogStatus(run: AgentRun, log: EventLogInfo): void {
   run.status.eventLogBytes = log.bytes;
