@@ -97,7 +97,7 @@ import {
   waitForSocket,
   waitPidGone,
 } from "./spawn.ts";
-import { type WatchHost, WatchSession } from "./watch.ts";
+import { type WatchHost, WatchSession, type WatchSink } from "./watch.ts";
 
 export interface StopTimeouts {
   /** Bound on the `runtime/stop` call. */
@@ -429,17 +429,20 @@ export class RunSupervisor implements WatchHost {
     });
   }
 
-  /** agentrun/watch: starts a watch session on the ARI connection `peer`. */
+  /**
+   * agentrun/watch: a watch session of the run's events from `fromSeq` into `sink`, checked
+   * (unknown run, or `fromSeq` older than the retained log: -32602) but not started: the
+   * caller registers it, then calls `start()`.
+   */
   async watch(
-    peer: RpcPeer,
-    params: RunKey & { watchId: string; fromSeq?: number },
-  ): Promise<{ watchId: string }> {
-    const key = { workspace: params.workspace, name: params.name };
+    key: RunKey,
+    opts: { fromSeq?: number; sink: WatchSink },
+  ): Promise<WatchSession> {
     this.bundlePathsOf(key);
     if (!await this.#store.getRun(key)) throw notFound(key);
     // Refused up front rather than skipped: a client must know it missed events.
-    await assertRetained(this.eventsDir(key), params.fromSeq);
-    return new WatchSession(this, peer, key, params.watchId, params.fromSeq).start();
+    await assertRetained(this.eventsDir(key), opts.fromSeq);
+    return new WatchSession(this, key, opts.sink, opts.fromSeq);
   }
 
   /** workspace/send (see inbox.ts). */
