@@ -3,7 +3,7 @@
  * is delivered at once (as a prompt); to a busy one it waits in the target's durable inbox
  * (the store) and the supervisor delivers it, oldest first and one per turn, whenever the
  * target becomes idle again. This module is the message format; the delivery itself is the
- * supervisor's (RunSupervisor.send).
+ * supervisor's (inbox_delivery.ts).
  */
 import type { ContentBlock } from "../../specs/events.ts";
 
