@@ -143,19 +143,25 @@ async function _startAgentRun(
     }
   } catch (err) {
     const state = await _abandon(cx, paths, child);
-    const why = state?.errorMessage
-      ? `: ${state.errorMessage}`
-      : state?.reason
-      ? ` (agent-run: ${state.reason})`
-      : "";
-    throw new Error(`${errorMessage(err)}${why}`);
+    throw new Error(`${errorMessage(err)}${_why(state)}`);
   }
   try {
     await cx.steps.attach(key, ctl, paths, { pid: child.pid, child, peer, fresh: true });
   } catch (err) {
-    await _abandon(cx, paths, child);
-    throw err;
+    // An agent-run whose bootstrap fails just after it listens closes the connection under
+    // the attach: its own account of why says more than "connection closed".
+    const state = await _abandon(cx, paths, child);
+    throw new Error(`${errorMessage(err)}${_why(state)}`);
   }
+}
+
+/** What the agent-run said about its end, appended to a start failure. */
+function _why(state: RuntimeState | undefined): string {
+  return state?.errorMessage
+    ? `: ${state.errorMessage}`
+    : state?.reason
+    ? ` (agent-run: ${state.reason})`
+    : "";
 }
 
 /**
