@@ -72,13 +72,9 @@ export const QUEUE_PHASES: readonly Phase[] = ["creating", "running", "restartin
 
 type Row = Partial<Record<PhaseEvent, Phase>>;
 
-const TO_STOPPED_ON_EXIT: Row = { stop_exit: "stopped", start_aborted: "stopped" };
-const TO_RESTARTING: Row = { restart: "restarting", policy_restart: "restarting" };
-const TO_ERROR: Row = { bootstrap_failed: "error", start_failed: "error" };
-
 /**
- * The transition table: for each phase, the events it accepts and the phase each leads to.
- * An event absent from a phase's row is refused in that phase.
+ * The transition table (phase × event → phase), written out row by row: an event absent
+ * from a phase's row is refused in that phase. phase_test.ts checks every pair.
  */
 export const TRANSITIONS: Readonly<Record<Phase, Row>> = {
   creating: {
@@ -88,10 +84,13 @@ export const TRANSITIONS: Readonly<Record<Phase, Row>> = {
     attach_running: "running",
     attach_creating: "creating",
     stop: "stopped",
+    stop_exit: "stopped",
+    restart: "restarting",
+    policy_restart: "restarting",
     exit: "stopped",
-    ...TO_STOPPED_ON_EXIT,
-    ...TO_RESTARTING,
-    ...TO_ERROR,
+    bootstrap_failed: "error",
+    start_failed: "error",
+    start_aborted: "stopped",
   },
   idle: {
     reserve: "running",
@@ -100,11 +99,14 @@ export const TRANSITIONS: Readonly<Record<Phase, Row>> = {
     attach_idle: "idle",
     attach_running: "running",
     stop: "stopped",
+    stop_exit: "stopped",
+    restart: "restarting",
+    policy_restart: "restarting",
     exit: "stopped",
+    bootstrap_failed: "error",
+    start_failed: "error",
+    start_aborted: "stopped",
     prompt_failed: "error",
-    ...TO_STOPPED_ON_EXIT,
-    ...TO_RESTARTING,
-    ...TO_ERROR,
   },
   running: {
     report_idle: "idle",
@@ -112,11 +114,14 @@ export const TRANSITIONS: Readonly<Record<Phase, Row>> = {
     attach_idle: "idle",
     attach_running: "running",
     stop: "stopped",
+    stop_exit: "stopped",
+    restart: "restarting",
+    policy_restart: "restarting",
     exit: "stopped",
+    bootstrap_failed: "error",
+    start_failed: "error",
+    start_aborted: "stopped",
     prompt_failed: "error",
-    ...TO_STOPPED_ON_EXIT,
-    ...TO_RESTARTING,
-    ...TO_ERROR,
   },
   restarting: {
     attach_idle: "idle",
@@ -124,24 +129,32 @@ export const TRANSITIONS: Readonly<Record<Phase, Row>> = {
     // Still in its system-prompt turn: a restart is now a bootstrap like any other.
     attach_creating: "creating",
     stop: "stopped",
+    stop_exit: "stopped",
+    restart: "restarting",
+    policy_restart: "restarting",
     exit: "stopped",
-    ...TO_STOPPED_ON_EXIT,
-    ...TO_RESTARTING,
-    ...TO_ERROR,
+    bootstrap_failed: "error",
+    start_failed: "error",
+    start_aborted: "stopped",
   },
   stopped: {
-    // A stop that came in while the exit was being handled is not overridden by the policy.
+    stop_exit: "stopped",
+    // policy_restart refused: a stop that came while the exit was handled is not overridden.
     restart: "restarting",
     exit: "stopped",
-    ...TO_STOPPED_ON_EXIT,
-    ...TO_ERROR,
+    bootstrap_failed: "error",
+    start_failed: "error",
+    start_aborted: "stopped",
   },
   error: {
+    stop_exit: "stopped",
+    restart: "restarting",
+    policy_restart: "restarting",
     // An error already recorded (e.g. an unreachable agent-run) is kept by its exit.
     exit: "error",
-    ...TO_STOPPED_ON_EXIT,
-    ...TO_RESTARTING,
-    ...TO_ERROR,
+    bootstrap_failed: "error",
+    start_failed: "error",
+    start_aborted: "stopped",
   },
 };
 
