@@ -2,7 +2,7 @@
  * A JSON-RPC 2.0 peer over one byte stream (a Unix socket connection, or stdio).
  *
  * Dispatch, id matching and error mapping come from `json-rpc-2.0`; this module only adds
- * the socket side: newline framing with a size cap, serialised writes, ordered delivery of
+ * the socket side: JSON stream framing (newline-delimited out) with a size cap, serialised writes, ordered delivery of
  * incoming notifications (awaited, which gives back-pressure), and timeouts on requests.
  */
 import {
@@ -15,19 +15,15 @@ import {
   JSONRPCServerAndClient,
 } from "json-rpc-2.0";
 import { ErrorCode, RpcError } from "../errors.ts";
-import {
-  DEFAULT_MAX_FRAME_BYTES,
-  encodeFrame,
-  FrameTooLargeError,
-  LineDecoder,
-  writeAll,
-} from "./framing.ts";
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameTooLargeError, writeAll } from "./framing.ts";
+import { type JsonFrame, JsonStreamDecoder } from "./json_stream.ts";
 
 export type MethodHandler = (params: unknown, peer: RpcPeer) => unknown;
 export type NotificationHandler = (params: unknown, peer: RpcPeer) => void | Promise<void>;
 
 export interface ByteStream {
-  readable: ReadableStream<Uint8Array>;
+  /** Each chunk is consumed before the next is pulled, so a source may reuse its buffer. */
+  readable: AsyncIterable<Uint8Array>;
   write(p: Uint8Array): Promise<number>;
   close(): void;
 }
@@ -38,7 +34,11 @@ export interface RpcPeerOptions {
   requestTimeoutMs?: number;
   /** Called for protocol-level problems (bad frames); the peer keeps going where it can. */
   onProtocolError?: (message: string) => void;
+  /** After the other side half-closes, how long answers to its last requests may take. */
+  drainTimeoutMs?: number;
 }
+
+export const DEFAULT_DRAIN_TIMEOUT_MS = 60_000;
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -63,6 +63,7 @@ export class RpcPeer {
   readonly #opts: Required<RpcPeerOptions>;
   #writeChain: Promise<void> = Promise.resolve();
   #pendingWrites = 0;
+  readonly #inFlight = new Set<Promise<unknown>>();
   #closed = false;
   #closedResolve!: () => void;
   readonly closed: Promise<void>;
@@ -75,6 +76,7 @@ export class RpcPeer {
       maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       onProtocolError: opts.onProtocolError ?? (() => {}),
+      drainTimeoutMs: opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
     };
     const server = new JSONRPCServer<RpcPeer>({ errorListener: () => {} });
     const client = new JSONRPCClient<void>((payload) => this.#send(payload));
@@ -129,12 +131,13 @@ export class RpcPeer {
 
   /** Starts reading; returns when the connection ends. */
   async serve(): Promise<void> {
-    const decoder = new LineDecoder(this.#opts.maxFrameBytes);
+    const decoder = new JsonStreamDecoder(this.#opts.maxFrameBytes);
+    let ended = false;
     try {
       for await (const chunk of this.#stream.readable) {
-        let lines: string[];
+        let frames: JsonFrame[];
         try {
-          lines = decoder.push(chunk);
+          frames = decoder.push(chunk);
         } catch (err) {
           if (err instanceof FrameTooLargeError) {
             this.#opts.onProtocolError(err.message);
@@ -146,30 +149,50 @@ export class RpcPeer {
           }
           throw err;
         }
-        for (const line of lines) {
-          if (line.trim() === "") continue;
-          await this.#dispatch(line);
+        for (const frame of frames) {
+          await this.#dispatch(frame);
           if (this.#closed) break;
         }
         if (this.#closed) break;
       }
+      ended = !this.#closed;
+      for (const frame of ended ? decoder.end() : []) await this.#dispatch(frame);
     } catch {
       // The stream failed (reset by peer, closed under us): treat as end of connection.
     } finally {
+      // A peer that half-closed after its last request still reads the answers.
+      if (ended) await this.#drain();
       this.close();
     }
   }
 
-  async #dispatch(line: string): Promise<void> {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(line);
-    } catch {
+  /** Waits (bounded) for answers to requests already read to be written. */
+  async #drain(): Promise<void> {
+    if (this.#inFlight.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#inFlight]),
+      this.closed,
+      new Promise((r) => (timer = setTimeout(r, this.#opts.drainTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    await this.#writeChain;
+  }
+
+  /** Runs a request without blocking the reader; tracks it until its answer is queued. */
+  #track(p: Promise<unknown>): void {
+    const done = p.catch(() => {}).finally(() => this.#inFlight.delete(done));
+    this.#inFlight.add(done);
+  }
+
+  async #dispatch(frame: JsonFrame): Promise<void> {
+    if (!frame.ok) {
       this.#opts.onProtocolError("malformed JSON");
       await this.#send(createJSONRPCErrorResponse(null, ErrorCode.ParseError, "parse error"))
         .catch(() => {});
       return;
     }
+    const msg = frame.value;
     if (msg && typeof msg === "object" && !Array.isArray(msg)) {
       const m = msg as Record<string, unknown>;
       if (isJSONRPCRequest(m) && m.id === undefined) {
@@ -197,9 +220,10 @@ export class RpcPeer {
           return;
         }
         // Requests run concurrently: do not await the handler.
-        Promise.resolve(this.#rpc.server.receive(m as JSONRPCRequest, this))
-          .then((res) => res ? this.#send(res) : undefined)
-          .catch(() => {});
+        this.#track(
+          Promise.resolve(this.#rpc.server.receive(m as JSONRPCRequest, this))
+            .then((res) => res ? this.#send(res) : undefined),
+        );
         return;
       }
       if (isJSONRPCResponse(m)) {
@@ -208,7 +232,7 @@ export class RpcPeer {
       }
     }
     if (Array.isArray(msg) && msg.length > 0) {
-      this.#rpc.receiveAndSend(msg, this).catch(() => {});
+      this.#track(this.#rpc.receiveAndSend(msg, this));
       return;
     }
     const id = msg && typeof msg === "object" && "id" in msg ? (msg as { id: unknown }).id : null;
@@ -252,8 +276,23 @@ export class RpcPeer {
 /** Wraps a Deno connection (Unix socket) as a byte stream for RpcPeer. */
 export function connStream(conn: Deno.Conn): ByteStream {
   return {
-    readable: conn.readable,
+    readable: _reads(conn),
     write: (p) => conn.write(p),
     close: () => conn.close(),
   };
+}
+
+/**
+ * The connection's bytes until EOF. Not `conn.readable`: that closes the whole socket at EOF,
+ * and a peer that half-closed after its last request still reads the answers.
+ */
+async function* _reads(conn: Deno.Conn): AsyncGenerator<Uint8Array> {
+  // One buffer reused: each chunk is consumed (the decoder copies what it keeps) before the
+  // next read.
+  const buf = new Uint8Array(64 * 1024);
+  for (;;) {
+    const n = await conn.read(buf);
+    if (n === null) return;
+    yield buf.subarray(0, n);
+  }
 }
