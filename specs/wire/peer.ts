@@ -11,6 +11,7 @@ import {
   isJSONRPCResponse,
   JSONRPCClient,
   type JSONRPCRequest,
+  type JSONRPCResponse,
   JSONRPCServer,
   JSONRPCServerAndClient,
 } from "json-rpc-2.0";
@@ -193,56 +194,70 @@ export class RpcPeer {
       return;
     }
     const msg = frame.value;
-    if (msg && typeof msg === "object" && !Array.isArray(msg)) {
+    if (Array.isArray(msg)) {
+      this.#track(this.#answerBatch(msg).then((res) => res ? this.#send(res) : undefined));
+      return;
+    }
+    if (_isNotification(msg)) {
+      // Delivered in order and awaited so a slow handler slows the reader.
+      await this.#deliver(msg);
+      return;
+    }
+    // Requests run concurrently: do not await the handler.
+    this.#track(this.#answer(msg).then((res) => res ? this.#send(res) : undefined));
+  }
+
+  /**
+   * A JSON-RPC 2.0 batch: one answer per request, in one array (even for one request); none
+   * for notifications, nothing at all if that leaves none; `[]` is itself an invalid request.
+   */
+  async #answerBatch(batch: unknown[]): Promise<JSONRPCResponse | JSONRPCResponse[] | null> {
+    if (batch.length === 0) {
+      return createJSONRPCErrorResponse(null, ErrorCode.InvalidRequest, "invalid request");
+    }
+    const answers = await Promise.all(
+      batch.map((m) => _isNotification(m) ? this.#deliver(m).then(() => null) : this.#answer(m)),
+    );
+    const replies = answers.filter((a): a is JSONRPCResponse => a !== null);
+    return replies.length > 0 ? replies : null;
+  }
+
+  async #deliver(m: JSONRPCRequest): Promise<void> {
+    const h = this.#notifications.get(m.method);
+    if (!h) return;
+    try {
+      await h(m.params, this);
+    } catch (err) {
+      this.#opts.onProtocolError(`notification ${m.method}: ${err}`);
+    }
+  }
+
+  /** The answer to one message that is not a notification (null for a response to us). */
+  async #answer(msg: unknown): Promise<JSONRPCResponse | null> {
+    if (msg && typeof msg === "object") {
       const m = msg as Record<string, unknown>;
-      if (isJSONRPCRequest(m) && m.id === undefined) {
-        // Notification: delivered in order and awaited so a slow handler slows the reader.
-        const h = this.#notifications.get(m.method);
-        if (h) {
-          try {
-            await h(m.params, this);
-          } catch (err) {
-            this.#opts.onProtocolError(`notification ${m.method}: ${err}`);
-          }
-        }
-        return;
-      }
       if (isJSONRPCRequest(m)) {
         // `params: null` counts as absent (handlers answer "missing params" themselves).
         if (m.params !== undefined && m.params !== null && typeof m.params !== "object") {
-          await this.#send(
-            createJSONRPCErrorResponse(
-              m.id ?? null,
-              ErrorCode.InvalidParams,
-              "params must be an object or array",
-            ),
-          ).catch(() => {});
-          return;
+          return createJSONRPCErrorResponse(
+            m.id ?? null,
+            ErrorCode.InvalidParams,
+            "params must be an object or array",
+          );
         }
-        // Requests run concurrently: do not await the handler.
-        this.#track(
-          Promise.resolve(this.#rpc.server.receive(m as JSONRPCRequest, this))
-            .then((res) => res ? this.#send(res) : undefined),
-        );
-        return;
+        return await this.#rpc.server.receive(m as JSONRPCRequest, this);
       }
       if (isJSONRPCResponse(m)) {
         this.#rpc.client.receive(m);
-        return;
+        return null;
       }
     }
-    if (Array.isArray(msg) && msg.length > 0) {
-      this.#track(this.#rpc.receiveAndSend(msg, this));
-      return;
-    }
     const id = msg && typeof msg === "object" && "id" in msg ? (msg as { id: unknown }).id : null;
-    await this.#send(
-      createJSONRPCErrorResponse(
-        typeof id === "string" || typeof id === "number" ? id : null,
-        ErrorCode.InvalidRequest,
-        "invalid request",
-      ),
-    ).catch(() => {});
+    return createJSONRPCErrorResponse(
+      typeof id === "string" || typeof id === "number" ? id : null,
+      ErrorCode.InvalidRequest,
+      "invalid request",
+    );
   }
 
   #send(payload: unknown): Promise<void> {
@@ -271,6 +286,11 @@ export class RpcPeer {
     }
     this.#closedResolve();
   }
+}
+
+function _isNotification(msg: unknown): msg is JSONRPCRequest {
+  return !!msg && typeof msg === "object" && !Array.isArray(msg) &&
+    isJSONRPCRequest(msg as JSONRPCRequest) && (msg as JSONRPCRequest).id === undefined;
 }
 
 /** Wraps a Deno connection (Unix socket) as a byte stream for RpcPeer. */

@@ -34,3 +34,18 @@ Deno.test("ARI: back-to-back, pretty-printed and unterminated requests are answe
     await t.close();
   }
 });
+
+Deno.test("ARI: a batch gets one array with an answer per request", async () => {
+  const t = await startTestDaemon();
+  try {
+    const batch = `[${info(1)},{"jsonrpc":"2.0","method":"system/info"},7,${info(2)}]`;
+    const { replies } = await exchange(t.daemon.paths.socket, batch + "\n", 1);
+    const answers = replies[0] as { id: number | null; result?: unknown; error?: unknown }[];
+    assert.ok(Array.isArray(answers), JSON.stringify(replies));
+    assert.deepEqual(answers.map((a) => a.id), [1, null, 2]);
+    assert.ok(answers[0].result && answers[2].result);
+    assert.deepEqual(answers[1].error, { code: -32600, message: "invalid request" });
+  } finally {
+    await t.close();
+  }
+});
