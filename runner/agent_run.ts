@@ -327,6 +327,7 @@ export class AgentRun {
 
     this.#server = await startRunnerServer(this.#bundle.paths.socket, this.#api(), this.#hub!, {
       onError: (m) => this.#log.warn("{message}", { message: m }),
+      logger: this.#log,
     });
     this.#log.info("listening on {path}", { path: this.#bundle.paths.socket });
     this.#watchdog = setInterval(() => this.#checkSocket(), SOCKET_CHECK_MS);

@@ -86,6 +86,7 @@ export function startAriServer(opts: AriServerOptions): Promise<UnixServer> {
     // Clients wait on long calls (agentrun/stop); the server never times out its own sends.
     requestTimeoutMs: 0,
     onProtocolError: (message) => log.warn("ari protocol error", { error: message }),
+    logger: log,
     setup(peer) {
       installHandlers(peer, opts.groups, opts);
       opts.onConnection?.(peer);
