@@ -28,6 +28,7 @@ import type { AriHandlers } from "../context.ts";
 import type { RunSupervisor } from "../runs/run_supervisor.ts";
 import { watchRegistry } from "../runs/watch.ts";
 import { parseListParams, parseParams } from "./params.ts";
+import { clip } from "../../specs/lib/clip.ts";
 
 export interface AgentRunHandlerDeps {
   runs: RunSupervisor;
@@ -121,7 +122,7 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
     "agentrun/unwatch": (params, peer) => {
       const { watchId } = parseParams(UnwatchParamsSchema, params);
       const session = watchRegistry(peer).get(watchId);
-      if (!session) throw new InvalidParamsError(`unknown watchId ${watchId}`);
+      if (!session) throw new InvalidParamsError(`unknown watchId ${clip(watchId)}`);
       session.close();
       return null;
     },

@@ -20,6 +20,7 @@ import { ErrorCode, errorCode, InvalidParamsError } from "../../specs/errors.ts"
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { lastEventSeq, readEventFiles } from "./event_files.ts";
 import { watchRunnerEvents } from "./runner_client.ts";
+import { clip } from "../../specs/lib/clip.ts";
 
 /** What a watch session needs from the supervisor. */
 export interface WatchHost {
@@ -75,7 +76,9 @@ export class WatchSession {
   start(): { watchId: string } {
     const reg = watchRegistry(this.#peer);
     if (reg.has(this.watchId)) {
-      throw new InvalidParamsError(`watchId ${this.watchId} is already in use on this connection`);
+      throw new InvalidParamsError(
+        `watchId ${clip(this.watchId)} is already in use on this connection`,
+      );
     }
     reg.set(this.watchId, this);
     this.#host.register(this.key, this);

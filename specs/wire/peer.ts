@@ -16,6 +16,7 @@ import {
   JSONRPCServerAndClient,
 } from "json-rpc-2.0";
 import { ErrorCode, RpcError } from "../errors.ts";
+import { clip } from "../lib/clip.ts";
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameTooLargeError, writeAll } from "./framing.ts";
 import { type JsonFrame, JsonStreamDecoder } from "./json_stream.ts";
 
@@ -41,6 +42,9 @@ export interface RpcPeerOptions {
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 60_000;
 
+/** Protocol errors reported one by one per connection; the rest as one count at close. */
+export const PROTOCOL_ERRORS_REPORTED = 5;
+
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export class PeerClosedError extends RpcError {
@@ -65,6 +69,7 @@ export class RpcPeer {
   #writeChain: Promise<void> = Promise.resolve();
   #pendingWrites = 0;
   readonly #inFlight = new Set<Promise<unknown>>();
+  #protocolErrors = 0;
   #closed = false;
   #closedResolve!: () => void;
   readonly closed: Promise<void>;
@@ -141,7 +146,7 @@ export class RpcPeer {
           frames = decoder.push(chunk);
         } catch (err) {
           if (err instanceof FrameTooLargeError) {
-            this.#opts.onProtocolError(err.message);
+            this.#protocolError(err.message);
             await this.#send(
               createJSONRPCErrorResponse(null, ErrorCode.InvalidRequest, err.message),
             )
@@ -188,7 +193,7 @@ export class RpcPeer {
 
   async #dispatch(frame: JsonFrame): Promise<void> {
     if (!frame.ok) {
-      this.#opts.onProtocolError("malformed JSON");
+      this.#protocolError("malformed JSON");
       await this.#send(createJSONRPCErrorResponse(null, ErrorCode.ParseError, "parse error"))
         .catch(() => {});
       return;
@@ -228,7 +233,7 @@ export class RpcPeer {
     try {
       await h(m.params, this);
     } catch (err) {
-      this.#opts.onProtocolError(`notification ${m.method}: ${err}`);
+      this.#protocolError(`notification ${m.method}: ${err}`);
     }
   }
 
@@ -245,7 +250,7 @@ export class RpcPeer {
             "params must be an object or array",
           );
         }
-        return await this.#rpc.server.receive(m as JSONRPCRequest, this);
+        return _clipError(await this.#rpc.server.receive(m as JSONRPCRequest, this));
       }
       if (isJSONRPCResponse(m)) {
         this.#rpc.client.receive(m);
@@ -275,9 +280,19 @@ export class RpcPeer {
     return p;
   }
 
+  /** Reports the first few problems of a connection, then only counts them (see close). */
+  #protocolError(message: string): void {
+    const n = ++this.#protocolErrors;
+    if (n <= PROTOCOL_ERRORS_REPORTED) this.#opts.onProtocolError(message);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    const unreported = this.#protocolErrors - PROTOCOL_ERRORS_REPORTED;
+    if (unreported > 0) {
+      this.#opts.onProtocolError(`${unreported} more protocol errors on this connection`);
+    }
     this.#rpc.rejectAllPendingRequests("connection closed");
     try {
       this.#stream.close();
@@ -286,6 +301,15 @@ export class RpcPeer {
     }
     this.#closedResolve();
   }
+}
+
+/** Longest error message sent: handlers clip what they echo, this bounds what they missed. */
+export const MAX_ERROR_MESSAGE_CHARS = 1024;
+
+function _clipError(res: JSONRPCResponse | null): JSONRPCResponse | null {
+  const message = res?.error?.message;
+  if (typeof message !== "string" || message.length <= MAX_ERROR_MESSAGE_CHARS) return res;
+  return { ...res!, error: { ...res!.error!, message: clip(message, MAX_ERROR_MESSAGE_CHARS) } };
 }
 
 function _isNotification(msg: unknown): msg is JSONRPCRequest {
