@@ -179,7 +179,11 @@ export class RpcPeer {
     await Promise.race([
       Promise.allSettled([...this.#inFlight]),
       this.closed,
-      new Promise((r) => (timer = setTimeout(r, this.#opts.drainTimeoutMs))),
+      new Promise((r) => {
+        timer = setTimeout(r, this.#opts.drainTimeoutMs);
+        // A process on its way out does not wait for a half-closed client's answers.
+        Deno.unrefTimer(timer);
+      }),
     ]);
     clearTimeout(timer);
     await this.#writeChain;
