@@ -68,7 +68,9 @@ export class RpcPeer {
   readonly #opts: Required<RpcPeerOptions>;
   #writeChain: Promise<void> = Promise.resolve();
   #pendingWrites = 0;
-  readonly #inFlight = new Set<Promise<unknown>>();
+  // Requests read but not yet answered, and who waits for that count to reach zero.
+  #inFlight = 0;
+  #onIdle: (() => void) | undefined;
   #protocolErrors = 0;
   #closed = false;
   #closedResolve!: () => void;
@@ -174,10 +176,10 @@ export class RpcPeer {
 
   /** Waits (bounded) for answers to requests already read to be written. */
   async #drain(): Promise<void> {
-    if (this.#inFlight.size === 0) return;
+    if (this.#inFlight === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
-      Promise.allSettled([...this.#inFlight]),
+      new Promise<void>((r) => (this.#onIdle = r)),
       this.closed,
       new Promise((r) => {
         timer = setTimeout(r, this.#opts.drainTimeoutMs);
@@ -191,8 +193,11 @@ export class RpcPeer {
 
   /** Runs a request without blocking the reader; tracks it until its answer is queued. */
   #track(p: Promise<unknown>): void {
-    const done = p.catch(() => {}).finally(() => this.#inFlight.delete(done));
-    this.#inFlight.add(done);
+    this.#inFlight++;
+    const done = () => {
+      if (--this.#inFlight === 0) this.#onIdle?.();
+    };
+    p.then(done, done);
   }
 
   async #dispatch(frame: JsonFrame): Promise<void> {
