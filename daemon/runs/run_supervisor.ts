@@ -737,19 +737,13 @@ export class RunSupervisor implements WatchHost {
         throw new Error("start aborted");
       }
     } catch (err) {
-      const state = await this.#abandon(paths, child);
-      const why = state?.errorMessage
-        ? `: ${state.errorMessage}`
-        : state?.reason
-        ? ` (agent-run: ${state.reason})`
-        : "";
-      throw new Error(`${errorMessage(err)}${why}`);
+      throw new Error(`${errorMessage(err)}${_why(await this.#abandon(paths, child))}`);
     }
     try {
       await this.#attach(key, ctl, paths, { pid: child.pid, child, peer, fresh: true });
     } catch (err) {
-      await this.#abandon(paths, child);
-      throw err;
+      // The agent-run may have failed (and closed the socket) while we attached: its reason.
+      throw new Error(`${errorMessage(err)}${_why(await this.#abandon(paths, child))}`);
     }
   }
 
@@ -1383,4 +1377,13 @@ function exitRecord(live: Live, exit: ExitStatus, state: RuntimeState | undefine
     reason: `agent-run ${how}`,
     time,
   };
+}
+
+/** What an agent-run's state says about why it ended, to append to an error ("" if nothing). */
+function _why(state: RuntimeState | undefined): string {
+  return state?.errorMessage
+    ? `: ${state.errorMessage}`
+    : state?.reason
+    ? ` (agent-run: ${state.reason})`
+    : "";
 }
