@@ -19,8 +19,9 @@ const AFTER = 5; // after a value inside a container: ',' or the closing bracket
 const TOKEN = 6; // inside a number or true/false/null
 const SKIP = 7; // after a syntax error: dropping input up to the next newline
 
-const OBJ = 0;
-const ARR = 1;
+// Nesting beyond this is refused like a syntax error (Go's decoder stops at the same depth).
+const MAX_DEPTH = 10_000;
+const OBJ = 0, ARR = 1;
 
 const NL = 10, QUOTE = 34, BACKSLASH = 92, COMMA = 44, COLON_CH = 58;
 const LBRACE = 123, RBRACE = 125, LBRACKET = 91, RBRACKET = 93;
@@ -244,7 +245,10 @@ export class JsonStreamDecoder {
       switch (state) {
         case VALUE:
         case VALUE_OR_CLOSE:
-          if (c === LBRACE) {
+          if ((c === LBRACE || c === LBRACKET) && stack.length >= MAX_DEPTH) {
+            state = SKIP;
+            continue;
+          } else if (c === LBRACE) {
             stack.push(OBJ);
             state = KEY_OR_CLOSE;
           } else if (c === LBRACKET) {

@@ -95,3 +95,13 @@ Deno.test("JsonStreamDecoder: a request with no newline is delivered without wai
   assert.deepEqual(values(d.push(enc.encode('{"id":2}{"id":3}'))), [{ id: 2 }, { id: 3 }]);
   assert.equal(d.pendingBytes, 0);
 });
+
+Deno.test("JsonStreamDecoder: nesting deeper than 10000 is refused, the next line is read", () => {
+  const deep = "[".repeat(10_001) + "]".repeat(10_001);
+  const ok = "[".repeat(10_000) + "]".repeat(10_000);
+  // Split so the scanner (not the whole-line fast path) reads them.
+  const frames = decode(`${deep}\n${ok}\n{"a":1}`, 4096, 64 * 1024);
+  assert.equal(frames.length, 3);
+  assert.deepEqual([frames[0].ok, frames[1].ok], [false, true]);
+  assert.deepEqual(frames[2], { ok: true, value: { a: 1 } });
+});
