@@ -34,6 +34,8 @@ const event = {
   },
 };
 const large = chunked(Array.from({ length: 50 }, () => JSON.stringify(event) + "\n").join(""));
+// No newlines: every byte goes through the scanner (the slow path).
+const backToBack = chunked(Array.from({ length: 50 }, () => JSON.stringify(event)).join(""));
 
 function lines(chunks: Uint8Array[]): number {
   const d = new LineDecoder();
@@ -60,4 +62,7 @@ Deno.bench("50 x 50 KB events, newline split", { group: "large", baseline: true 
 });
 Deno.bench("50 x 50 KB events, JSON stream", { group: "large" }, () => {
   stream(large);
+});
+Deno.bench("50 x 50 KB events back to back, JSON stream", { group: "large" }, () => {
+  stream(backToBack);
 });
