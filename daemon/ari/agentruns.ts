@@ -20,6 +20,7 @@ import type { WatchSession } from "../runs/watch.ts";
 import { AriMethods } from "../../specs/ari_methods.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { methodParams, parseListParams, parseParams } from "./params.ts";
+import { clip } from "../../specs/lib/clip.ts";
 
 export interface AgentRunHandlerDeps {
   runs: RunSupervisor;
@@ -140,7 +141,9 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
       });
       const watches = watchRegistry(peer);
       if (watches.has(watchId)) {
-        throw new InvalidParamsError(`watchId ${watchId} is already in use on this connection`);
+        throw new InvalidParamsError(
+          `watchId ${clip(watchId)} is already in use on this connection`,
+        );
       }
       watches.set(watchId, session);
       session.done.then(() => {
@@ -153,7 +156,7 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
     "agentrun/unwatch": (params, peer) => {
       const { watchId } = methodParams("agentrun/unwatch", params);
       const session = watchRegistry(peer).get(watchId);
-      if (!session) throw new InvalidParamsError(`unknown watchId ${watchId}`);
+      if (!session) throw new InvalidParamsError(`unknown watchId ${clip(watchId)}`);
       session.close();
       return null;
     },
