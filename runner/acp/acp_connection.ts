@@ -13,7 +13,7 @@ import { FrameTooLargeError, LineDecoder } from "../../specs/wire/framing.ts";
 import type { FsService } from "../fs/fs_service.ts";
 import type { PermissionDecision } from "../permissions/permission_policy.ts";
 import type { TerminalService } from "../terminal/terminal_service.ts";
-import type { ClientOp } from "../permissions/client_gate.ts";
+import type { ClientOp } from "../permissions/client_op.ts";
 
 /** ACP protocol version we speak, and require the agent to answer. */
 export const ACP_PROTOCOL_VERSION = 1;

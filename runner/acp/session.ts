@@ -13,7 +13,7 @@ import { metadataChange } from "../events/translator.ts";
 import { FsService } from "../fs/fs_service.ts";
 import { waitFor } from "../launch/process_group.ts";
 import type { PermissionDecision } from "../permissions/permission_policy.ts";
-import type { ClientOp } from "../permissions/client_gate.ts";
+import type { ClientOp } from "../permissions/client_op.ts";
 import type { RunContext } from "../run_context.ts";
 import { TerminalService } from "../terminal/terminal_service.ts";
 import { AcpClient, spawnAgent } from "./acp_connection.ts";

@@ -15,11 +15,9 @@
 import { ErrorCode, RpcError } from "../../specs/errors.ts";
 import type { RunContext } from "../run_context.ts";
 import type { PermissionOption } from "./permission_policy.ts";
+import type { ClientOp } from "./client_op.ts";
 
-/** An operation the agent asks the client to perform. */
-export type ClientOp =
-  | { method: "fs/write_text_file"; path: string }
-  | { method: "terminal/create"; command: string; args?: string[] | null };
+export type { ClientOp };
 
 const OPTIONS: PermissionOption[] = [
   { optionId: "allow", name: "Allow", kind: "allow_once" },

@@ -8,7 +8,7 @@
  * Targets: serial1 p50 ≤ 0.5 ms; conns50 ≥ 10 000 req/s.
  */
 import { parseArgs } from "node:util";
-import type { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
 import type { RunKey } from "../../specs/ari.ts";
 import { connectMany, percentile, startBenchDaemon } from "./ari_bench_setup.ts";
 

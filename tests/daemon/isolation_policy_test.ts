@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { PermissionPolicy } from "../../specs/runtime.ts";
 import type { RunKey } from "../../specs/ari.ts";
 import { eventText } from "../../specs/events.ts";
-import type { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
 import { until } from "../support/wait.ts";
 import { ariRun, createIdle, text, turnEvents, waitPhase, withRunsDaemon } from "./runs_helpers.ts";
 

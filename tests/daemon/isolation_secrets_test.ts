@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import { builtinAgents } from "../../daemon/agents/builtins.ts";
 import { composeConfig } from "../../daemon/runs/bundle.ts";
 import { AGENT_ENV_ALLOW, pickEnv } from "../../daemon/runs/spawn.ts";
