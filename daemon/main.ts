@@ -11,7 +11,7 @@
  * ```
  */
 import { resolve } from "node:path";
-import type { SystemInfo } from "../specs/ari.ts";
+import type { SendResult, SystemInfo } from "../specs/ari.ts";
 import { socketPathProblem } from "../specs/names.ts";
 import type { UnixServer } from "../specs/wire/socket.ts";
 import { agentHandlers } from "./ari/agents.ts";
@@ -30,6 +30,8 @@ import { agentrunHandlers } from "./ari/agentruns.ts";
 import { taskHandlers } from "./ari/tasks.ts";
 import { RunSupervisor } from "./runs/run_supervisor.ts";
 import { meshMcpServerEntry } from "../specs/mesh.ts";
+import { MeshEndpoints } from "./mesh/mesh_endpoints.ts";
+import { bundlePaths } from "./runs/bundle.ts";
 import { MASS_LOCATION, massSpawnProblem } from "../runner/launch/mod.ts";
 
 /**
@@ -50,6 +52,15 @@ function createRunSupervisor(
   deps: DaemonDeps,
   opts: { env?: Record<string, string>; logLevel?: string; eventMaxSegments?: number },
 ): RunSupervisorPort {
+  const { store } = deps;
+  // Late-bound: the endpoints deliver through the supervisor, which opens and closes them.
+  const mesh: MeshEndpoints = new MeshEndpoints({
+    getWorkspace: (name) => store.getWorkspace(name),
+    getRun: (key) => store.getRun(key),
+    listRuns: (workspace) => store.listRuns({ workspace }),
+    deliverSend: (params): Promise<SendResult> => supervisor.send(params),
+    recovering: () => deps.recovery.phase === "recovering",
+  }, deps.logger.child("mesh"));
   const supervisor = new RunSupervisor({
     store: deps.store,
     paths: deps.paths,
@@ -57,11 +68,10 @@ function createRunSupervisor(
     env: opts.env ?? Deno.env.toObject(),
     logLevel: opts.logLevel,
     eventMaxSegments: opts.eventMaxSegments,
+    meshEndpoints: mesh,
     meshServer: (workspace, name) =>
       meshMcpServerEntry({
-        socketPath: deps.paths.socket,
-        workspace,
-        agentName: name,
+        endpoint: bundlePaths(deps.paths.runs, workspace, name).meshSocket,
         denoPath: Deno.execPath(),
         // Agents start `mass mesh-mcp` from their own directory: pin mass's config (none
         // for a bundle, which must not pick up a deno.json found there).
@@ -79,7 +89,10 @@ function createRunSupervisor(
       await supervisor.recover();
     },
     deliverSend: (params) => supervisor.send(params),
-    close: () => supervisor.close(),
+    close: async () => {
+      await mesh.closeAll();
+      await supervisor.close();
+    },
   };
 }
 

@@ -1,21 +1,54 @@
 /**
- * The workspace-mesh MCP server contract: its names, tools, and the stdio entry agentd
- * injects into a run's config.json (`session.mcpServers`) so the agent can start it.
+ * The workspace mesh: the MCP server an agent starts (`mass mesh-mcp`, its entry injected
+ * into the run's config.json `session.mcpServers`) and the per-run endpoint agentd serves it
+ * on `<bundle>/mesh/mesh.sock`. The endpoint speaks for the run it belongs to: the sender of
+ * every message is that run, never a claimed `from`, and only its workspace is in reach.
+ * See specs/mesh.md.
  */
-import { dirname, join } from "node:path";
+import { z } from "zod";
+import { ContentBlockSchema } from "./events.ts";
 import type { McpServer } from "./runtime.ts";
+import type { SendResult } from "./ari.ts";
+import { dirname, join } from "node:path";
 
 export const MESH_SERVER_NAME = "workspace-mesh";
 export const MESH_SERVER_VERSION = "0.1.0";
 export const SEND_TOOL = "agentrun_send";
 export const STATUS_TOOL = "agentrun_status";
 
+// ---------------------------------------------------------------- the endpoint (JSON-RPC)
+
+/** The methods of the per-run mesh endpoint (nothing else is served there). */
+export const MESH_METHODS = {
+  send: "mesh/send",
+  status: "mesh/status",
+} as const;
+
+/**
+ * `mesh/send`: a message from the endpoint's run to a run of the same workspace. Fields
+ * other than these (a `from`, a `workspace`) are ignored: the endpoint knows who speaks.
+ */
+export const MeshSendParamsSchema = z.object({
+  to: z.string().min(1, "to is required"),
+  message: z.array(ContentBlockSchema).min(1, "message must not be empty"),
+  needsReply: z.boolean().optional(),
+});
+export type MeshSendParams = z.infer<typeof MeshSendParamsSchema>;
+export type MeshSendResult = SendResult;
+
+/** `mesh/status` answers the endpoint's workspace and its runs (sorted by name). */
+export interface MeshStatus {
+  /** The run the endpoint belongs to. */
+  self: string;
+  workspace: { name: string; phase: string; path?: string };
+  members: { name: string; agent: string; phase: string }[];
+}
+
+// ---------------------------------------------------------------- the MCP server entry
+
 export interface MeshEntryInput {
-  /** agentd's ARI socket. */
-  socketPath: string;
-  workspace: string;
-  /** The run the server speaks for (the `from` of its messages). */
-  agentName: string;
+  /** The run's mesh endpoint (`<bundle>/mesh/mesh.sock`). */
+  endpoint: string;
   /** The deno binary (agentd passes Deno.execPath()). */
   denoPath: string;
   /** Absolute path of mass.ts (or of a bundle of it). */
@@ -33,7 +66,10 @@ export interface MeshEntryInput {
   logDir?: string;
 }
 
-/** The stdio MCP server entry for one run (pure). */
+/**
+ * The stdio MCP server entry for one run (pure): `mass mesh-mcp --endpoint <socket>`. No
+ * agentd socket, no names: the endpoint alone decides who speaks and to whom.
+ */
 export function meshMcpServerEntry(input: MeshEntryInput): McpServer {
   const config = input.denoConfig === undefined
     ? join(dirname(input.massEntry), "deno.json")
@@ -48,12 +84,8 @@ export function meshMcpServerEntry(input: MeshEntryInput): McpServer {
       ...(config === null ? [] : config === false ? ["--no-config"] : [`--config=${config}`]),
       input.massEntry,
       "mesh-mcp",
-      "--socket",
-      input.socketPath,
-      "--workspace",
-      input.workspace,
-      "--agent",
-      input.agentName,
+      "--endpoint",
+      input.endpoint,
       ...(input.logLevel ? ["--log-level", input.logLevel] : []),
       ...(input.logDir ? ["--log-path", input.logDir] : []),
     ],

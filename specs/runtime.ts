@@ -168,4 +168,7 @@ export const BundleFiles = {
   log: "agent-run.log",
   events: "events",
   workspaceLink: "workspace",
+  /** agentd's per-run mesh endpoint lives here (the agent's sandbox view includes it). */
+  meshDir: "mesh",
+  meshSocket: "mesh/mesh.sock",
 } as const;

@@ -356,9 +356,7 @@ Deno.test("bundled mass: agent-run, demo agent and mesh entry start the bundle, 
   ]);
 
   const mesh = meshMcpServerEntry({
-    socketPath: "/r/mass.sock",
-    workspace: "w",
-    agentName: "a",
+    endpoint: "/r/runs/w/a/mesh/mesh.sock",
     denoPath: "/d/deno",
     massEntry: mass.entry,
     denoConfig: false,

@@ -9,6 +9,7 @@ import type { Phase } from "../../specs/events.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
 import type { BundlePaths } from "./bundle.ts";
 import { EventConsumer } from "./event_consumer.ts";
+import { syncMeshEndpoint } from "./mesh_endpoint.ts";
 import { nextPhase, type PhaseEvent } from "./phase.ts";
 import {
   type AttachOptions,
@@ -102,6 +103,8 @@ export async function attach(
     if (next) r.status.phase = next;
   });
   cx.log.info("agent-run attached", { run: live.id, pid: opts.pid, phase, fresh: opts.fresh });
+  // Found by recovery (agentd restarted): its mesh endpoint is served again.
+  if (!opts.fresh) await syncMeshEndpoint(cx, key, paths);
   if (st.state.eventLog) warnLogSize(cx, key, st.state.eventLog);
   for (const wake of [...ctl.liveWaiters]) wake();
   if (phase === "creating") cx.background(_settleBootstrap(cx, live));

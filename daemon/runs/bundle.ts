@@ -30,6 +30,8 @@ export interface BundlePaths {
   events: string;
   workspaceLink: string;
   workflow: string;
+  /** agentd's mesh endpoint for the run (`mesh/mesh.sock`). */
+  meshSocket: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export function bundlePaths(runsDir: string, workspace: string, name: string): B
     events: join(dir, BundleFiles.events),
     workspaceLink: join(dir, BundleFiles.workspaceLink),
     workflow: join(dir, "workflow.md"),
+    meshSocket: join(dir, BundleFiles.meshSocket),
   };
 }
 

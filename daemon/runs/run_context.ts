@@ -17,6 +17,7 @@ import type { RpcPeer } from "../../specs/wire/peer.ts";
 import type { RootPaths } from "../context.ts";
 import { type Logger, silentLogger } from "../logging.ts";
 import type { Store } from "../store/store.ts";
+import type { MeshEndpointPort } from "../mesh/mesh_endpoints.ts";
 import { type BundlePaths, bundlePaths } from "./bundle.ts";
 import type { EventConsumer } from "./event_consumer.ts";
 import { KeyedMutex } from "./keyed_mutex.ts";
@@ -53,6 +54,8 @@ export interface RunSupervisorOptions {
   logLevel?: string;
   /** The workspace-mesh MCP server to inject into a run, if any. */
   meshServer?: (workspace: string, name: string) => McpServer | undefined;
+  /** agentd's per-run mesh endpoints (daemon/mesh/), opened for runs that get the mesh. */
+  meshEndpoints?: MeshEndpointPort;
   stopTimeouts?: Partial<StopTimeouts>;
   /** How many runs recovery probes at once. */
   recoveryConcurrency?: number;

@@ -15,6 +15,7 @@ import {
   readState,
   writeBundle,
 } from "./bundle.ts";
+import { syncMeshEndpoint } from "./mesh_endpoint.ts";
 import { clearLeftover, killLeftoverAgent } from "./leftovers.ts";
 import { INITIAL_PHASE, transition } from "./phase.ts";
 import { type Ctl, type RunContext, runId } from "./run_context.ts";
@@ -121,6 +122,8 @@ async function _startAgentRun(
     eventMaxSegments: cx.opts.eventMaxSegments,
   });
   await writeBundle(paths, config, ws.status.path, run.spec.workflowFile);
+  // Before the agent can start its mesh server (a system-prompt turn may already use it).
+  await syncMeshEndpoint(cx, key, paths, config);
   await clearLeftover(paths, run);
   if (signal.aborted) throw new Error("start aborted");
   const child = _spawn(cx, paths);

@@ -66,6 +66,7 @@ export async function deleteRun(cx: RunContext, key: RunKey): Promise<void> {
       expectedPhases: DELETE_FROM,
       message: (p) => `agent ${runId(key)} is ${p}; stop it before deleting`,
     });
+    await cx.opts.meshEndpoints?.close(key);
     await removeBundle(cx.bundlePathsOf(key));
     for (const w of [...ctl.watches]) w.end();
     cx.ctls.delete(runId(key));

@@ -1,32 +1,24 @@
 /**
- * `mass mesh-mcp --socket S --workspace WS --agent NAME`: the workspace-mesh MCP server on
+ * `mass mesh-mcp --endpoint <bundle>/mesh/mesh.sock`: the workspace-mesh MCP server on
  * stdio. An agent starts it (agentd puts the entry in the run's config); people rarely do.
  */
 import { Command } from "@commander-js/extra-typings";
-import { nameProblem, socketPathProblem } from "../../specs/names.ts";
+import { socketPathProblem } from "../../specs/names.ts";
 import { LOG_LEVELS, parseLogLevel } from "../../specs/lib/log_level.ts";
 import { openMeshLogger } from "./mesh_log.ts";
 import { serveMeshStdio } from "./mesh_mcp.ts";
 
 /** The first problem with the flags, or undefined. */
-export function meshFlagsProblem(
-  opts: { socket: string; workspace: string; agent: string },
-): string | undefined {
-  const ws = nameProblem(opts.workspace);
-  if (ws) return `--workspace: ${ws}`;
-  const agent = nameProblem(opts.agent);
-  if (agent) return `--agent: ${agent}`;
-  const socket = socketPathProblem(opts.socket);
-  if (socket) return `--socket: ${socket}`;
+export function meshFlagsProblem(opts: { endpoint: string }): string | undefined {
+  const socket = socketPathProblem(opts.endpoint);
+  if (socket) return `--endpoint: ${socket}`;
   return undefined;
 }
 
 export function meshMcpCommand() {
   return new Command("mesh-mcp")
     .description("serve the workspace-mesh MCP tools on stdio (started by agents)")
-    .requiredOption("--socket <path>", "agentd ARI socket")
-    .requiredOption("--workspace <name>", "workspace of the agent")
-    .requiredOption("--agent <name>", "the agent this server speaks for")
+    .requiredOption("--endpoint <path>", "the run's mesh endpoint socket (agentd passes it)")
     .option(
       "--log-level <level>",
       `log level: ${LOG_LEVELS.join("|")} (unknown: info)`,
@@ -42,12 +34,7 @@ export function meshMcpCommand() {
         logDir: opts.logPath,
       });
       try {
-        await serveMeshStdio({
-          socketPath: opts.socket,
-          workspace: opts.workspace,
-          agentName: opts.agent,
-          logger,
-        });
+        await serveMeshStdio({ endpoint: opts.endpoint, logger });
       } finally {
         logger.close();
       }

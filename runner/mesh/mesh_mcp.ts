@@ -1,6 +1,7 @@
 /**
  * The workspace MCP server (`mass mesh-mcp`): an ACP agent launches it as a stdio MCP server
- * and gets two tools to work with the other agents of its workspace through agentd:
+ * and gets two tools to work with the other agents of its workspace through its run's mesh
+ * endpoint (agentd serves it per run; the agent never gets ARI):
  * `agentrun_send` (message a peer) and `agentrun_status` (see the workspace and its peers).
  * See specs/mesh.md.
  *
@@ -16,30 +17,32 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import process from "node:process";
 import { z } from "zod";
-import type { ListOptions, ListResult, SendParams, SendResult } from "../../specs/ari.ts";
-import type { AgentRun, Workspace } from "../../specs/ari.ts";
+import type { SendResult } from "../../specs/ari.ts";
 import { errorMessage } from "../../specs/errors.ts";
 import { type AriConnection, AriLink } from "./ari_link.ts";
 import type { Logger } from "../../specs/lib/logger.ts";
 import { silentLogger } from "../../specs/lib/silent_logger.ts";
-import { MESH_SERVER_NAME, MESH_SERVER_VERSION, SEND_TOOL, STATUS_TOOL } from "../../specs/mesh.ts";
+import {
+  MESH_SERVER_NAME,
+  MESH_SERVER_VERSION,
+  type MeshSendParams,
+  type MeshStatus,
+  SEND_TOOL,
+  STATUS_TOOL,
+} from "../../specs/mesh.ts";
+import { MeshClient } from "./mesh_client.ts";
 
 export { MESH_SERVER_NAME, MESH_SERVER_VERSION, SEND_TOOL, STATUS_TOOL };
 
-/** The ARI calls the mesh makes (AriClient provides them). */
-export interface MeshAri extends AriConnection {
-  workspaceSend(params: SendParams): Promise<SendResult>;
-  workspaceGet(name: string): Promise<Workspace>;
-  agentrunList(opts?: ListOptions): Promise<ListResult<AgentRun>>;
+/** What the mesh needs of its endpoint (MeshClient provides it). */
+export interface MeshPort extends AriConnection {
+  send(params: MeshSendParams): Promise<SendResult>;
+  status(): Promise<MeshStatus>;
 }
 
 export interface MeshServerOptions {
-  /** The workspace whose agents this server connects. */
-  workspace: string;
-  /** The agent this server speaks for: the `from` of every message it sends. */
-  agentName: string;
-  /** The connection to agentd (reconnecting). */
-  link: AriLink<MeshAri>;
+  /** The connection to the run's endpoint (reconnecting). */
+  link: AriLink<MeshPort>;
   logger?: Logger;
 }
 
@@ -65,15 +68,13 @@ export function sendResultText(target: string, result: SendResult): string {
 }
 
 /** The tool answer for agentrun_status. Members are listed by name. */
-export function statusText(ws: Workspace, runs: AgentRun[]): string {
-  const members = [...runs].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+export function statusText(status: MeshStatus): string {
+  const members = [...status.members].sort((a, b) => a.name.localeCompare(b.name));
   return [
-    `Workspace: ${ws.metadata.name} (phase: ${ws.status?.phase ?? "unknown"})`,
-    `Path: ${ws.status?.path ?? "(unknown)"}`,
+    `Workspace: ${status.workspace.name} (phase: ${status.workspace.phase})`,
+    `Path: ${status.workspace.path ?? "(unknown)"}`,
     `Members (${members.length}):`,
-    ...members.map((r) =>
-      `  - ${r.metadata.name} [${r.spec.agent}] state: ${r.status?.phase ?? "unknown"}`
-    ),
+    ...members.map((r) => `  - ${r.name} [${r.agent}] state: ${r.phase}`),
   ].join("\n");
 }
 
@@ -87,7 +88,7 @@ function text(t: string, isError = false): CallToolResult {
 
 /** The MCP server with both tools registered; connect it to a transport to serve. */
 export function createMeshServer(opts: MeshServerOptions): McpServer {
-  const { workspace, agentName, link } = opts;
+  const { link } = opts;
   const log = opts.logger ?? silentLogger;
   const server = new McpServer({ name: MESH_SERVER_NAME, version: MESH_SERVER_VERSION });
 
@@ -97,20 +98,18 @@ export function createMeshServer(opts: MeshServerOptions): McpServer {
       "idle. Set needsReply to ask the target to answer you with agentrun_send.",
     inputSchema: SendInputShape,
   }, async ({ targetAgent, message, needsReply }) => {
-    const params: SendParams = {
-      workspace,
-      from: agentName,
+    const params: MeshSendParams = {
       to: targetAgent,
       message: [{ type: "text", text: message }],
       ...(needsReply === undefined ? {} : { needsReply }),
     };
     try {
-      const result = await link.call((ari) => ari.workspaceSend(params));
+      const result = await link.call((mesh) => mesh.send(params));
       log.info("message sent", { to: targetAgent, ...result });
       return text(sendResultText(targetAgent, result), !result.delivered && !result.queued);
     } catch (err) {
-      log.warn("workspace/send failed", { to: targetAgent, error: errorMessage(err) });
-      return text(`workspace/send failed: ${errorMessage(err)}`, true);
+      log.warn("mesh/send failed", { to: targetAgent, error: errorMessage(err) });
+      return text(`mesh/send failed: ${errorMessage(err)}`, true);
     }
   });
 
@@ -118,22 +117,12 @@ export function createMeshServer(opts: MeshServerOptions): McpServer {
     description: "Show this workspace and the agents in it, with their states.",
     inputSchema: {},
   }, async () => {
-    let ws: Workspace;
     try {
-      ws = await link.call((ari) => ari.workspaceGet(workspace), { readOnly: true });
+      const status = await link.call((mesh) => mesh.status(), { readOnly: true });
+      return text(statusText(status));
     } catch (err) {
-      log.warn("workspace/get failed", { error: errorMessage(err) });
-      return text(`workspace/get failed: ${errorMessage(err)}`, true);
-    }
-    try {
-      const list = await link.call(
-        (ari) => ari.agentrunList({ fieldSelector: { workspace } }),
-        { readOnly: true },
-      );
-      return text(statusText(ws, list.items ?? []));
-    } catch (err) {
-      log.warn("agentrun/list failed", { error: errorMessage(err) });
-      return text(`agentrun/list failed: ${errorMessage(err)}`, true);
+      log.warn("mesh/status failed", { error: errorMessage(err) });
+      return text(`mesh/status failed: ${errorMessage(err)}`, true);
     }
   });
 
@@ -141,9 +130,8 @@ export function createMeshServer(opts: MeshServerOptions): McpServer {
 }
 
 export interface ServeMeshOptions {
-  socketPath: string;
-  workspace: string;
-  agentName: string;
+  /** The run's mesh endpoint (`<bundle>/mesh/mesh.sock`), never agentd's ARI socket. */
+  endpoint: string;
   logger?: Logger;
   /** How long a call keeps redialling agentd while it restarts (default 5 s). */
   dialRetryMs?: number;
@@ -155,12 +143,13 @@ export interface ServeMeshOptions {
  */
 export async function serveMeshStdio(opts: ServeMeshOptions): Promise<void> {
   const log = opts.logger ?? silentLogger;
-  const link = new AriLink<MeshAri>({
-    socketPath: opts.socketPath,
+  const link = new AriLink<MeshPort>({
+    socketPath: opts.endpoint,
+    dial: (path) => MeshClient.connect(path),
     dialRetryMs: opts.dialRetryMs,
     logger: log,
   });
-  const server = createMeshServer({ ...opts, link, logger: log });
+  const server = createMeshServer({ link, logger: log });
   const transport = new StdioServerTransport();
   // connect() takes over the transport's callbacks; the protocol's own onclose is ours.
   const done = new Promise<void>((resolve) => (server.server.onclose = resolve));
@@ -169,11 +158,7 @@ export async function serveMeshStdio(opts: ServeMeshOptions): Promise<void> {
   // would outlive the agent that started it.
   process.stdin.once("end", () => void transport.close());
   process.stdin.once("close", () => void transport.close());
-  log.info("workspace-mesh serving", {
-    workspace: opts.workspace,
-    agent: opts.agentName,
-    socket: opts.socketPath,
-  });
+  log.info("workspace-mesh serving", { endpoint: opts.endpoint });
   await done;
   link.close();
   await server.close().catch(() => {});

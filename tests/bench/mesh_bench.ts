@@ -1,5 +1,6 @@
 /**
- * Workspace mesh: one `agentrun_status` tool call over MCP (agent → mesh → agentd and back),
+ * Workspace mesh: one `agentrun_status` tool call over MCP (agent → mesh → the run's endpoint
+ * in agentd and back),
  * and a cold start (spawn `mass mesh-mcp`, initialize, first tool call, exit). Uses the real
  * `mass server` of ari_bench_setup.ts and the entry agentd injects.
  */
@@ -20,9 +21,8 @@ const daemon = await startBenchDaemon();
 globalThis.addEventListener("unload", () => daemon.killSync());
 
 const entry = meshMcpServerEntry({
-  socketPath: daemon.socket,
-  workspace: daemon.key.workspace,
-  agentName: daemon.key.name,
+  // The run's endpoint, served by agentd in its bundle.
+  endpoint: `${daemon.root}/runs/${daemon.key.workspace}/${daemon.key.name}/mesh/mesh.sock`,
   denoPath: Deno.execPath(),
   massEntry: MASS_ENTRY,
   denoConfig: here("../../deno.json"),

@@ -8,13 +8,11 @@ import { meshMcpServerEntry } from "../../specs/mesh.ts";
 import { meshTextLogger } from "../../runner/mesh/mesh_log.ts";
 import { parseLogLevel } from "../../specs/lib/log_level.ts";
 import { sendResultText, statusText } from "../../runner/mesh/mesh_mcp.ts";
-import type { AgentRun, Workspace } from "../../specs/ari.ts";
+import type { MeshStatus } from "../../specs/mesh.ts";
 import { McpServerSchema } from "../../specs/runtime.ts";
 
 const base = {
-  socketPath: "/r/mass.sock",
-  workspace: "w",
-  agentName: "alice",
+  endpoint: "/r/runs/w/alice/mesh/mesh.sock",
   denoPath: "/bin/deno",
   massEntry: "/src/mass/mass.ts",
 };
@@ -31,12 +29,8 @@ Deno.test("entry: a stdio server named workspace-mesh running mass mesh-mcp for 
       "--config=/src/mass/deno.json",
       "/src/mass/mass.ts",
       "mesh-mcp",
-      "--socket",
-      "/r/mass.sock",
-      "--workspace",
-      "w",
-      "--agent",
-      "alice",
+      "--endpoint",
+      "/r/runs/w/alice/mesh/mesh.sock",
     ],
     env: [],
   });
@@ -61,11 +55,13 @@ Deno.test("entry: explicit config, no config, and forwarded log flags", () => {
   ]);
 });
 
-Deno.test("entry: names with spaces or dashes stay single arguments", () => {
-  const entry = meshMcpServerEntry({ ...base, socketPath: "/tmp/a b/mass.sock", agentName: "-x" });
-  const at = entry.args.indexOf("--socket");
-  assert.equal(entry.args[at + 1], "/tmp/a b/mass.sock");
-  assert.equal(entry.args[entry.args.indexOf("--agent") + 1], "-x");
+Deno.test("entry: a path with spaces stays one argument; no agentd socket, no names", () => {
+  const entry = meshMcpServerEntry({ ...base, endpoint: "/tmp/a b/-x/mesh/mesh.sock" });
+  const at = entry.args.indexOf("--endpoint");
+  assert.equal(entry.args[at + 1], "/tmp/a b/-x/mesh/mesh.sock");
+  for (const flag of ["--socket", "--workspace", "--agent"]) {
+    assert.ok(!entry.args.includes(flag), flag);
+  }
 });
 
 Deno.test("send answer: delivered, queued, neither", () => {
@@ -80,29 +76,23 @@ Deno.test("send answer: delivered, queued, neither", () => {
   assert.match(sendResultText("bob", { delivered: false }), /neither delivered nor queued/);
 });
 
-function ws(phase: Workspace["status"]["phase"], path?: string): Workspace {
+function status(
+  phase: string,
+  path: string | undefined,
+  members: [string, string, string][],
+): MeshStatus {
   return {
-    kind: "Workspace",
-    metadata: { name: "w" },
-    spec: { source: { type: "emptyDir" } },
-    status: { phase, ...(path ? { path } : {}) },
-  };
-}
-
-function run(name: string, agent: string, phase: AgentRun["status"]["phase"]): AgentRun {
-  return {
-    kind: "AgentRun",
-    metadata: { name, workspace: "w" },
-    spec: { agent },
-    status: { phase },
+    self: "alice",
+    workspace: { name: "w", phase, ...(path ? { path } : {}) },
+    members: members.map(([name, agent, phase]) => ({ name, agent, phase })),
   };
 }
 
 Deno.test("status answer: workspace, path and members sorted by name", () => {
-  const text = statusText(ws("ready", "/r/workspaces/w"), [
-    run("zed", "demo", "running"),
-    run("alice", "claude", "idle"),
-  ]);
+  const text = statusText(status("ready", "/r/workspaces/w", [
+    ["zed", "demo", "running"],
+    ["alice", "claude", "idle"],
+  ]));
   assert.equal(
     text,
     [
@@ -117,19 +107,16 @@ Deno.test("status answer: workspace, path and members sorted by name", () => {
 
 Deno.test("status answer: no path, no members", () => {
   assert.equal(
-    statusText(ws("pending"), []),
+    statusText(status("pending", undefined, [])),
     "Workspace: w (phase: pending)\nPath: (unknown)\nMembers (0):",
   );
 });
 
-Deno.test("flags: names and socket path are checked before anything is dialled", () => {
-  const ok = { socket: "/r/mass.sock", workspace: "w", agent: "alice" };
-  assert.equal(meshFlagsProblem(ok), undefined);
-  assert.match(meshFlagsProblem({ ...ok, workspace: "../etc" }) ?? "", /^--workspace: /);
-  assert.match(meshFlagsProblem({ ...ok, agent: "" }) ?? "", /^--agent: /);
+Deno.test("flags: the endpoint path is checked before anything is dialled", () => {
+  assert.equal(meshFlagsProblem({ endpoint: "/r/runs/w/a/mesh/mesh.sock" }), undefined);
   assert.match(
-    meshFlagsProblem({ ...ok, socket: "/" + "s".repeat(200) }) ?? "",
-    /^--socket: socket path too long/,
+    meshFlagsProblem({ endpoint: "/" + "s".repeat(200) }) ?? "",
+    /^--endpoint: socket path too long/,
   );
 });
 

@@ -1,7 +1,8 @@
 /**
  * `mass mesh-mcp` end to end: a real daemon with real agent-runs (the built-in demo agent and
  * the scriptable test agent), and the mesh server as a real subprocess started from the very
- * entry agentd injects, spoken to over MCP with the SDK's stdio client.
+ * entry agentd injects (it reaches the run's mesh endpoint, never agentd's ARI socket), spoken
+ * to over MCP with the SDK's stdio client.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -28,12 +29,13 @@ interface Mesh {
   close(): Promise<void>;
 }
 
-/** Starts the mesh for `agent` exactly as an ACP agent would from the injected entry. */
-async function startMesh(socketPath: string, agent: string): Promise<Mesh> {
+/** The mesh endpoint agentd serves for run `name` of workspace w under `root`. */
+const endpointOf = (root: string, name: string) => `${root}/runs/w/${name}/mesh/mesh.sock`;
+
+/** Starts the mesh on `endpoint` exactly as an ACP agent would from the injected entry. */
+async function startMesh(endpoint: string): Promise<Mesh> {
   const entry = meshMcpServerEntry({
-    socketPath,
-    workspace: "w",
-    agentName: agent,
+    endpoint,
     denoPath: Deno.execPath(),
     massEntry: MASS_ENTRY,
     denoConfig: DENO_CONFIG,
@@ -133,7 +135,7 @@ Deno.test({
       });
       for (const name of runs) await waitPhase(ari, name, "idle");
 
-      const mesh = await startMesh(daemon.paths.socket, "alice");
+      const mesh = await startMesh(endpointOf(root, "alice"));
       meshes.push(mesh);
 
       await t.step("identity and tools", async () => {
@@ -217,14 +219,14 @@ Deno.test({
       await t.step("errors are tool errors, not crashes", async () => {
         const unknown = await call(mesh, "agentrun_send", { targetAgent: "nobody", message: "x" });
         assert.equal(unknown.isError, true);
-        assert.match(unknown.text, /^workspace\/send failed: .*nobody/);
+        assert.match(unknown.text, /^mesh\/send failed: .*nobody/);
 
         const hostile = await call(mesh, "agentrun_send", {
           targetAgent: "../../etc",
           message: "x",
         });
         assert.equal(hostile.isError, true);
-        assert.match(hostile.text, /^workspace\/send failed: /);
+        assert.match(hostile.text, /^mesh\/send failed: /);
 
         const missing = await call(mesh, "agentrun_send", { targetAgent: "bob" });
         assert.equal(missing.isError, true);
@@ -234,12 +236,12 @@ Deno.test({
         assert.equal((await call(mesh, "agentrun_status")).isError, false);
       });
 
-      await t.step("a mesh speaking for a non-member cannot send", async () => {
-        const ghost = await startMesh(daemon.paths.socket, "ghost");
+      await t.step("a mesh without an endpoint reaches nobody", async () => {
+        const ghost = await startMesh(endpointOf(root, "ghost"));
         meshes.push(ghost);
         const res = await call(ghost, "agentrun_send", { targetAgent: "bob", message: "boo" });
         assert.equal(res.isError, true);
-        assert.match(res.text, /^workspace\/send failed: .*ghost/);
+        assert.match(res.text, /^mesh\/send failed: cannot reach/);
       });
 
       await t.step("agentd restart: the same mesh process reconnects", async () => {
@@ -275,9 +277,7 @@ Deno.test({
 Deno.test("mesh-mcp: exits when its stdin closes, and writes only MCP to stdout", async () => {
   const root = await tempRoot();
   const entry = meshMcpServerEntry({
-    socketPath: `${root}/mass.sock`,
-    workspace: "w",
-    agentName: "alice",
+    endpoint: endpointOf(root, "alice"),
     denoPath: Deno.execPath(),
     massEntry: MASS_ENTRY,
     denoConfig: DENO_CONFIG,
@@ -322,9 +322,7 @@ Deno.test("mesh-mcp: exits when its stdin closes, and writes only MCP to stdout"
 
 Deno.test("mesh-mcp: bad flags fail fast with a message on stderr", async () => {
   const entry = meshMcpServerEntry({
-    socketPath: "/tmp/mass.sock",
-    workspace: "../up",
-    agentName: "alice",
+    endpoint: "/tmp/" + "x".repeat(200) + "/mesh.sock",
     denoPath: Deno.execPath(),
     massEntry: MASS_ENTRY,
     denoConfig: DENO_CONFIG,
@@ -337,5 +335,5 @@ Deno.test("mesh-mcp: bad flags fail fast with a message on stderr", async () => 
   }).output();
   assert.equal(out.code, 2);
   assert.equal(out.stdout.length, 0);
-  assert.match(new TextDecoder().decode(out.stderr), /--workspace: invalid name/);
+  assert.match(new TextDecoder().decode(out.stderr), /--endpoint: socket path too long/);
 });
