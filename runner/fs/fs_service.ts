@@ -13,6 +13,7 @@ import { MAX_READ_BYTES, readTextCapped } from "./read_text_capped.ts";
 /** ACP "resource not found". */
 export const RESOURCE_NOT_FOUND = -32002;
 
+/** An `fs/*` request refused or failed; `code` is the JSON-RPC code the agent gets. */
 export class FsAccessError extends RpcError {
   constructor(code: number, message: string) {
     super(code, message);

@@ -15,6 +15,10 @@ export function meshFlagsProblem(opts: { endpoint: string }): string | undefined
   return undefined;
 }
 
+/**
+ * The `mesh-mcp` command: serves the workspace-mesh MCP tools on stdio for one agent (agents
+ * start it).
+ */
 export function meshMcpCommand() {
   return new Command("mesh-mcp")
     .description("serve the workspace-mesh MCP tools on stdio (started by agents)")
