@@ -60,6 +60,7 @@ function createRunSupervisor(
     listRuns: (workspace) => store.listRuns({ workspace }),
     deliverSend: (params): Promise<SendResult> => supervisor.send(params),
     recovering: () => deps.recovery.phase === "recovering",
+    inbox: store,
   }, deps.logger.child("mesh"));
   const supervisor = new RunSupervisor({
     store: deps.store,

@@ -15,6 +15,7 @@ export const MESH_SERVER_NAME = "workspace-mesh";
 export const MESH_SERVER_VERSION = "0.1.0";
 export const SEND_TOOL = "agentrun_send";
 export const STATUS_TOOL = "agentrun_status";
+export const WAIT_TOOL = "agentrun_wait_reply";
 
 // ---------------------------------------------------------------- the endpoint (JSON-RPC)
 
@@ -22,6 +23,7 @@ export const STATUS_TOOL = "agentrun_status";
 export const MESH_METHODS = {
   send: "mesh/send",
   status: "mesh/status",
+  wait: "mesh/wait",
 } as const;
 
 /**
@@ -35,6 +37,24 @@ export const MeshSendParamsSchema = z.object({
 });
 export type MeshSendParams = z.infer<typeof MeshSendParamsSchema>;
 export type MeshSendResult = SendResult;
+
+/** Default and largest bound of one `mesh/wait`, in seconds. */
+export const MESH_WAIT_DEFAULT_SECONDS = 60;
+export const MESH_WAIT_MAX_SECONDS = 600;
+
+/**
+ * `mesh/wait`: waits for a message from run `from` of the same workspace to the endpoint's run
+ * while that run is busy (such a message waits in its inbox), and takes it: it is answered
+ * here instead of being delivered later as a prompt.
+ */
+export const MeshWaitParamsSchema = z.object({
+  from: z.string().min(1, "from is required"),
+  timeoutSeconds: z.number().positive().max(MESH_WAIT_MAX_SECONDS).optional(),
+});
+export type MeshWaitParams = z.infer<typeof MeshWaitParamsSchema>;
+export type MeshWaitResult =
+  | { received: true; from: string; message: z.infer<typeof ContentBlockSchema>[] }
+  | { received: false };
 
 /** `mesh/status` answers the endpoint's workspace and its runs (sorted by name). */
 export interface MeshStatus {

@@ -25,6 +25,8 @@ export class MeshEndpoints implements MeshEndpointPort {
   readonly #deps: MeshDeps;
   readonly #log?: Logger;
   readonly #servers = new Map<string, Promise<UnixServer>>();
+  /** Aborts the waits (`mesh/wait`) of an endpoint when it closes. */
+  readonly #aborts = new Map<string, AbortController>();
   #closed = false;
 
   constructor(deps: MeshDeps, logger?: Logger) {
@@ -56,6 +58,8 @@ export class MeshEndpoints implements MeshEndpointPort {
     const serving = this.#servers.get(id);
     if (!serving) return;
     this.#servers.delete(id);
+    this.#aborts.get(id)?.abort();
+    this.#aborts.delete(id);
     const server = await serving.catch(() => undefined);
     if (!server) return;
     await server.close();
@@ -76,7 +80,9 @@ export class MeshEndpoints implements MeshEndpointPort {
     // The directory first, owner-only: the socket's own mode is set only after it exists.
     await Deno.mkdir(dirname(socketPath), { recursive: true, mode: 0o700 });
     await Deno.chmod(dirname(socketPath), 0o700);
-    const handlers = meshHandlers(key, this.#deps);
+    const abort = new AbortController();
+    this.#aborts.set(`${key.workspace}/${key.name}`, abort);
+    const handlers = meshHandlers(key, this.#deps, abort.signal);
     const log = this.#log;
     const server = await serveUnix(socketPath, {
       mode: 0o600,

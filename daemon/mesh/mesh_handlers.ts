@@ -1,6 +1,6 @@
 /**
  * What one run's mesh endpoint answers (specs/mesh.md): `mesh/send` from that run to a run of
- * its own workspace, and `mesh/status` of that workspace. The run is fixed when the endpoint
+ * its own workspace, `mesh/status` of that workspace, and `mesh/wait` for a peer's reply. The run is fixed when the endpoint
  * is opened; nothing a caller sends can change who speaks or which workspace is reached.
  */
 import type { AgentRun, RunKey, SendParams, SendResult, Workspace } from "../../specs/ari.ts";
@@ -10,7 +10,14 @@ import {
   InvalidParamsError,
   NotFoundError,
 } from "../../specs/errors.ts";
-import { MESH_METHODS, type MeshSendParams, MeshSendParamsSchema } from "../../specs/mesh.ts";
+import {
+  MESH_METHODS,
+  type MeshSendParams,
+  MeshSendParamsSchema,
+  MeshWaitParamsSchema,
+} from "../../specs/mesh.ts";
+import type { z } from "zod";
+import { type InboxAccess, waitForReply } from "./mesh_wait.ts";
 import type { MeshStatus } from "../../specs/mesh.ts";
 import { nameProblem } from "../../specs/names.ts";
 
@@ -23,13 +30,29 @@ export interface MeshDeps {
   deliverSend?(params: SendParams): Promise<SendResult>;
   /** True while agentd recovers its runs: a send is refused with -32001, as over ARI. */
   recovering?(): boolean;
+  /** The run's inbox, for `mesh/wait` (absent: -32603). */
+  inbox?: InboxAccess;
 }
 
 export type MeshHandler = (params: unknown) => Promise<unknown>;
 
 /** The endpoint's methods for the run `self`. */
-export function meshHandlers(self: RunKey, deps: MeshDeps): Record<string, MeshHandler> {
+export function meshHandlers(
+  self: RunKey,
+  deps: MeshDeps,
+  signal?: AbortSignal,
+): Record<string, MeshHandler> {
   return {
+    [MESH_METHODS.wait]: async (params) => {
+      const p = _parseWith(MeshWaitParamsSchema, params);
+      const problem = nameProblem(p.from);
+      if (problem) throw new InvalidParamsError(`from: ${problem}`);
+      if (!await deps.getRun({ workspace: self.workspace, name: p.from })) {
+        throw new NotFoundError(`no agent ${p.from} in workspace ${self.workspace}`);
+      }
+      if (!deps.inbox) throw new InternalError("mesh/wait: the inbox is not available");
+      return await waitForReply(self, p, deps.inbox, signal);
+    },
     [MESH_METHODS.send]: async (params) => {
       const p = _parse(params);
       if (deps.recovering?.()) throw new ConflictError("daemon is recovering agents");
@@ -72,7 +95,11 @@ export function meshHandlers(self: RunKey, deps: MeshDeps): Record<string, MeshH
 }
 
 function _parse(params: unknown): MeshSendParams {
-  const parsed = MeshSendParamsSchema.safeParse(params ?? {});
+  return _parseWith(MeshSendParamsSchema, params);
+}
+
+function _parseWith<T>(schema: z.ZodType<T>, params: unknown): T {
+  const parsed = schema.safeParse(params ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InvalidParamsError(

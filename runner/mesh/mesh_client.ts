@@ -1,13 +1,16 @@
 /**
  * The mesh server's connection to its run's endpoint (`<bundle>/mesh/mesh.sock`, served by
- * agentd; specs/mesh.md). It is not ARI: the endpoint answers only `mesh/send` and
- * `mesh/status`, for the run it belongs to.
+ * agentd; specs/mesh.md). It is not ARI: the endpoint answers only `mesh/send`,
+ * `mesh/status` and `mesh/wait`, for the run it belongs to.
  */
 import {
   MESH_METHODS,
+  MESH_WAIT_DEFAULT_SECONDS,
   type MeshSendParams,
   type MeshSendResult,
   type MeshStatus,
+  type MeshWaitParams,
+  type MeshWaitResult,
 } from "../../specs/mesh.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
@@ -48,6 +51,14 @@ export class MeshClient {
   /** A message from the endpoint's run (the sender is never chosen here). */
   send(params: MeshSendParams): Promise<MeshSendResult> {
     return this.#peer.request<MeshSendResult>(MESH_METHODS.send, params);
+  }
+
+  /** Waits (bounded by `timeoutSeconds`) for a reply from `from` and takes it. */
+  wait(params: MeshWaitParams): Promise<MeshWaitResult> {
+    const seconds = params.timeoutSeconds ?? MESH_WAIT_DEFAULT_SECONDS;
+    return this.#peer.request<MeshWaitResult>(MESH_METHODS.wait, params, {
+      timeoutMs: (seconds + 10) * 1000,
+    });
   }
 
   status(): Promise<MeshStatus> {

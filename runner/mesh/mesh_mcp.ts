@@ -1,8 +1,9 @@
 /**
  * The workspace MCP server (`mass mesh-mcp`): an ACP agent launches it as a stdio MCP server
- * and gets two tools to work with the other agents of its workspace through its run's mesh
+ * and gets three tools to work with the other agents of its workspace through its run's mesh
  * endpoint (agentd serves it per run; the agent never gets ARI):
- * `agentrun_send` (message a peer) and `agentrun_status` (see the workspace and its peers).
+ * `agentrun_send` (message a peer), `agentrun_status` (see the workspace and its peers) and
+ * `agentrun_wait_reply` (take a peer's reply as the tool's answer).
  * See specs/mesh.md.
  *
  * stdout carries MCP messages only; logs go to the logger (stderr or a file).
@@ -25,19 +26,25 @@ import { silentLogger } from "../../specs/lib/silent_logger.ts";
 import {
   MESH_SERVER_NAME,
   MESH_SERVER_VERSION,
+  MESH_WAIT_DEFAULT_SECONDS,
+  MESH_WAIT_MAX_SECONDS,
   type MeshSendParams,
   type MeshStatus,
+  type MeshWaitParams,
+  type MeshWaitResult,
   SEND_TOOL,
   STATUS_TOOL,
+  WAIT_TOOL,
 } from "../../specs/mesh.ts";
 import { MeshClient } from "./mesh_client.ts";
 
-export { MESH_SERVER_NAME, MESH_SERVER_VERSION, SEND_TOOL, STATUS_TOOL };
+export { MESH_SERVER_NAME, MESH_SERVER_VERSION, SEND_TOOL, STATUS_TOOL, WAIT_TOOL };
 
 /** What the mesh needs of its endpoint (MeshClient provides it). */
 export interface MeshPort extends AriConnection {
   send(params: MeshSendParams): Promise<SendResult>;
   status(): Promise<MeshStatus>;
+  wait(params: MeshWaitParams): Promise<MeshWaitResult>;
 }
 
 export interface MeshServerOptions {
@@ -54,7 +61,25 @@ export const SendInputShape = {
 };
 export type SendInput = z.infer<z.ZodObject<typeof SendInputShape>>;
 
+/** agentrun_wait_reply's arguments. */
+export const WaitInputShape = {
+  fromAgent: z.string().min(1).describe("name of the agent whose reply to wait for"),
+  timeoutSeconds: z.number().positive().max(MESH_WAIT_MAX_SECONDS).optional()
+    .describe(`how long to wait (default ${MESH_WAIT_DEFAULT_SECONDS} s)`),
+};
+
 // ---------------------------------------------------------------- answers (pure)
+
+/** The tool answer for a mesh/wait result. */
+export function waitResultText(
+  from: string,
+  result: MeshWaitResult,
+  timeoutSeconds = MESH_WAIT_DEFAULT_SECONDS,
+): string {
+  if (!result.received) return `No reply from ${from} within ${timeoutSeconds} s.`;
+  const body = result.message.map((b) => (typeof b.text === "string" ? b.text : "")).join("");
+  return `Reply from ${from}:\n${body}`;
+}
 
 /** The tool answer for a workspace/send result. */
 export function sendResultText(target: string, result: SendResult): string {
@@ -123,6 +148,23 @@ export function createMeshServer(opts: MeshServerOptions): McpServer {
     } catch (err) {
       log.warn("mesh/status failed", { error: errorMessage(err) });
       return text(`mesh/status failed: ${errorMessage(err)}`, true);
+    }
+  });
+
+  server.registerTool(WAIT_TOOL, {
+    description: "Wait for a reply from another agent of this workspace (one you messaged " +
+      "with needsReply) and get it as this tool's answer. Gives up after timeoutSeconds " +
+      `(default ${MESH_WAIT_DEFAULT_SECONDS}, at most ${MESH_WAIT_MAX_SECONDS}).`,
+    inputSchema: WaitInputShape,
+  }, async ({ fromAgent, timeoutSeconds }) => {
+    try {
+      const result = await link.call(
+        (mesh) => mesh.wait({ from: fromAgent, ...(timeoutSeconds ? { timeoutSeconds } : {}) }),
+      );
+      return text(waitResultText(fromAgent, result, timeoutSeconds));
+    } catch (err) {
+      log.warn("mesh/wait failed", { from: fromAgent, error: errorMessage(err) });
+      return text(`mesh/wait failed: ${errorMessage(err)}`, true);
     }
   });
 

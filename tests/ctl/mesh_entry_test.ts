@@ -7,7 +7,7 @@ import { meshFlagsProblem } from "../../runner/mesh/mesh_cli.ts";
 import { meshMcpServerEntry } from "../../specs/mesh.ts";
 import { meshTextLogger } from "../../runner/mesh/mesh_log.ts";
 import { parseLogLevel } from "../../specs/lib/log_level.ts";
-import { sendResultText, statusText } from "../../runner/mesh/mesh_mcp.ts";
+import { sendResultText, statusText, waitResultText } from "../../runner/mesh/mesh_mcp.ts";
 import type { MeshStatus } from "../../specs/mesh.ts";
 import { McpServerSchema } from "../../specs/runtime.ts";
 
@@ -110,6 +110,18 @@ Deno.test("status answer: no path, no members", () => {
     statusText(status("pending", undefined, [])),
     "Workspace: w (phase: pending)\nPath: (unknown)\nMembers (0):",
   );
+});
+
+Deno.test("wait answer: the reply's text, or that none came in time", () => {
+  assert.equal(
+    waitResultText("bob", {
+      received: true,
+      from: "bob",
+      message: [{ type: "text", text: "done" }, { type: "text", text: "!" }],
+    }),
+    "Reply from bob:\ndone!",
+  );
+  assert.equal(waitResultText("bob", { received: false }, 5), "No reply from bob within 5 s.");
 });
 
 Deno.test("flags: the endpoint path is checked before anything is dialled", () => {

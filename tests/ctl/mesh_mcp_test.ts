@@ -144,7 +144,11 @@ Deno.test({
           version: "0.1.0",
         });
         const { tools } = await mesh.client.listTools();
-        assert.deepEqual(tools.map((x) => x.name).sort(), ["agentrun_send", "agentrun_status"]);
+        assert.deepEqual(tools.map((x) => x.name).sort(), [
+          "agentrun_send",
+          "agentrun_status",
+          "agentrun_wait_reply",
+        ]);
         const send = tools.find((x) => x.name === "agentrun_send")!;
         assert.deepEqual(Object.keys(send.inputSchema.properties ?? {}).sort(), [
           "message",

@@ -129,3 +129,44 @@ Deno.test("mesh endpoint: per run, sender fixed, own workspace only, no ARI for 
     await Deno.remove(root, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("mesh/wait: a busy run takes a peer's reply from its inbox; bounded; own workspace", async () => {
+  const d = await startRunsDaemon();
+  const clients: MeshClient[] = [];
+  const alice = { workspace: "ws", name: "alice" };
+  const bob = { workspace: "ws", name: "bob" };
+  try {
+    const c = d.client;
+    const a = await createIdle(c, alice);
+    const b = await createIdle(c, bob);
+    const fromAlice = await MeshClient.connect(join(a.status.bundle!, "mesh", "mesh.sock"));
+    const fromBob = await MeshClient.connect(join(b.status.bundle!, "mesh", "mesh.sock"));
+    clients.push(fromAlice, fromBob);
+
+    // alice is busy (as while her agent waits in a tool call): bob's reply is queued...
+    await c.agentrunPrompt({ ...alice, prompt: [{ type: "text", text: "hang" }] });
+    await waitPhase(ariRun(c, alice), alice, "running");
+    const waiting = fromAlice.wait({ from: "bob", timeoutSeconds: 30 });
+    const sent = await fromBob.send({ to: "alice", message: msg("the-reply") });
+    assert.deepEqual(sent, { delivered: false, queued: true });
+    // ...and alice's wait takes it out of her inbox.
+    const got = await waiting;
+    assert.equal(got.received, true);
+    assert.equal(got.received && got.from, "bob");
+    assert.equal(got.received && got.message[0].text, "the-reply");
+    assert.deepEqual(await d.daemon.deps.store.listInbox(alice), [], "taken, not delivered later");
+
+    // Nothing from bob: the wait ends at its bound.
+    assert.deepEqual(await fromAlice.wait({ from: "bob", timeoutSeconds: 0.3 }), {
+      received: false,
+    });
+    // A peer outside the workspace, or no bound within the limit: -32602.
+    assert.equal(await codeOf(fromAlice.wait({ from: "x" })), -32602);
+    assert.equal(await codeOf(fromAlice.wait({ from: "bob", timeoutSeconds: 601 })), -32602);
+    await c.agentrunCancel(alice);
+  } finally {
+    for (const m of clients) m.close();
+    for (const key of [alice, bob]) await d.client.agentrunStop(key).catch(() => {});
+    await d.close();
+  }
+});
