@@ -1,6 +1,6 @@
 /**
  * `mass mesh-mcp` for tests, until mass.ts carries the subcommand: same argv after the
- * script path (`mesh-mcp --socket …`).
+ * script path (`mesh-mcp --endpoint …`).
  */
 import { Command } from "@commander-js/extra-typings";
 import { meshMcpCommand } from "../../runner/mesh/mesh_cli.ts";

@@ -13,7 +13,7 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 
 const sh = (script: string) => ({ command: "sh", args: ["-c", script] });
 
-Deno.test("hooks: run in order, in cwd, with host env; combined output", async () => {
+Deno.test("hooks: run in order, in cwd, with PATH from the host; combined output", async () => {
   await withDir(async (dir) => {
     const res = await runHooks([
       sh('pwd > where; echo "out1"; echo "err1" >&2'),
