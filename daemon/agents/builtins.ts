@@ -155,14 +155,42 @@ export function builtinAgents(opts: BuiltinOptions = {}): Agent[] {
   ];
 }
 
-/** Creates each built-in agent whose name is absent; returns the names it created. */
+/** What seeding needs of the store; `updateAgent` lets it name the keys of old built-ins. */
+export interface BuiltinStore {
+  createAgentIfAbsent(agent: Agent): Promise<boolean>;
+  getAgent?(name: string): Promise<Agent | undefined>;
+  updateAgent?(name: string, mutate: (agent: Agent) => void): Promise<Agent>;
+}
+
+/**
+ * Creates each built-in agent whose name is absent; returns the names it created. A built-in
+ * seeded by an older mass (same command and args, no `env` at all: agents then got every
+ * provider's key from agentd) is given its `env` now, or it would lose its key; any other
+ * existing definition is the user's and left alone.
+ */
 export async function seedBuiltinAgents(
-  store: { createAgentIfAbsent(agent: Agent): Promise<boolean> },
+  store: BuiltinStore,
   agents: readonly Agent[] = builtinAgents(),
 ): Promise<string[]> {
   const created: string[] = [];
   for (const a of agents) {
-    if (await store.createAgentIfAbsent(a)) created.push(a.metadata.name);
+    if (await store.createAgentIfAbsent(a)) {
+      created.push(a.metadata.name);
+      continue;
+    }
+    if (!a.spec.env || !store.getAgent || !store.updateAgent) continue;
+    const cur = await store.getAgent(a.metadata.name);
+    if (!cur || !_unedited(cur, a)) continue;
+    await store.updateAgent(a.metadata.name, (agent) => {
+      if (_unedited(agent, a)) agent.spec.env = a.spec.env;
+    });
   }
   return created;
+}
+
+/** An old seed of `builtin`: same command and args, and no env list at all. */
+function _unedited(agent: Agent, builtin: Agent): boolean {
+  return agent.spec.env === undefined &&
+    agent.spec.command === builtin.spec.command &&
+    JSON.stringify(agent.spec.args ?? []) === JSON.stringify(builtin.spec.args ?? []);
 }

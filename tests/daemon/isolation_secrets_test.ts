@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { AriClient } from "../../ctl/client/ari_client.ts";
-import { builtinAgents } from "../../daemon/agents/builtins.ts";
+import { builtinAgents, seedBuiltinAgents } from "../../daemon/agents/builtins.ts";
+import { withStore } from "./store_helpers.ts";
 import { composeConfig } from "../../daemon/runs/bundle.ts";
 import { AGENT_ENV_ALLOW, pickEnv } from "../../daemon/runs/spawn.ts";
 import { startDaemon } from "../../daemon/main.ts";
@@ -113,4 +114,25 @@ Deno.test("built-ins name their own provider's key and the CA settings, no other
   assert.equal(codex.OPENAI_API_KEY, SECRETS.OPENAI_API_KEY);
   assert.equal(codex.ANTHROPIC_API_KEY, undefined);
   assert.deepEqual(Object.keys(envOf("demo")).sort(), ["PATH"]);
+});
+
+Deno.test("seeding gives built-ins of an older seed their keys; edited definitions stay", async () => {
+  await withStore(async (store) => {
+    const builtins = builtinAgents({ lookPath: () => undefined, execPath: "/bin/deno" });
+    const claude = builtins.find((a) => a.metadata.name === "claude")!;
+    const codex = builtins.find((a) => a.metadata.name === "codex")!;
+    // As an older mass seeded them: no env. codex was edited by its user.
+    await store.createAgent({
+      metadata: { name: "claude" },
+      spec: { ...claude.spec, env: undefined },
+    });
+    await store.createAgent({
+      metadata: { name: "codex" },
+      spec: { ...codex.spec, env: undefined, args: ["--mine"] },
+    });
+    const created = await seedBuiltinAgents(store, builtins);
+    assert.deepEqual(created.sort(), ["demo", "gsd-pi"]);
+    assert.deepEqual((await store.getAgent("claude"))?.spec.env, claude.spec.env);
+    assert.equal((await store.getAgent("codex"))?.spec.env, undefined, "the user's edit stays");
+  });
 });
