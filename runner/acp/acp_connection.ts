@@ -12,6 +12,7 @@ import { MASS_VERSION } from "../../specs/runtime.ts";
 import { FrameTooLargeError, LineDecoder } from "../../specs/wire/framing.ts";
 import type { FsService } from "../fs/fs_service.ts";
 import type { PermissionDecision } from "../permissions/permission_policy.ts";
+import { resolveForWrite } from "../fs/fs_service.ts";
 import type { TerminalService } from "../terminal/terminal_service.ts";
 import type { ClientOp } from "../permissions/client_op.ts";
 
@@ -165,6 +166,8 @@ export class AcpClient {
       .onRequest(
         acp.methods.client.fs.writeTextFile,
         guarded(async (p: acp.WriteTextFileRequest) => {
+          // A path outside the workspace is refused before anyone is asked about it.
+          await resolveForWrite(handlers.fs.workspace, p.path);
           await handlers.gate?.({ method: "fs/write_text_file", path: p.path });
           return await handlers.fs.writeTextFile(p);
         }),

@@ -102,3 +102,12 @@ Deno.test("fs/read_text_file: over 10 MiB is -32602; line/limit still read parts
     assert.ok(reply.endsWith(`read_lines:ok:${lines[4999]}\n${lines[5000]}`), reply.slice(-200));
   });
 });
+
+Deno.test("a write outside the workspace is refused before anyone is asked", async () => {
+  await withRunsDaemon(async ({ client: c }) => {
+    const key = await run(c, "outside", "ask");
+    const reply = await said(c, key, "write ../escape.txt x");
+    assert.match(reply, /^write:error:path is outside the workspace/);
+    assert.equal((await c.agentrunGet(key)).status.pendingPermissions, 0);
+  });
+});
