@@ -11,7 +11,7 @@ import { errorCode } from "../../specs/errors.ts";
 import { eventText } from "../../specs/events.ts";
 import { until } from "../support/wait.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
-import { ariRun, createIdle, startRunsDaemon, waitPhase } from "./runs_helpers.ts";
+import { ariRun, createIdle, startRunsDaemon, turnEvents, waitPhase } from "./runs_helpers.ts";
 
 const msg = (t: string) => [{ type: "text", text: t }];
 
@@ -52,6 +52,8 @@ Deno.test("mesh endpoint: per run, sender fixed, own workspace only, no ARI for 
     const fromAlice = await MeshClient.connect(endpoint);
     clients.push(fromAlice);
     // A claimed sender and workspace are ignored: the message is from alice, in ws.
+    const bob = { workspace: "ws", name: "bob" };
+    const turn = turnEvents(c, bob, (await c.agentrunGet(bob)).status.lastSeq! + 1);
     const sent = await fromAlice.send(
       {
         to: "bob",
@@ -61,21 +63,10 @@ Deno.test("mesh endpoint: per run, sender fixed, own workspace only, no ARI for 
       } as Parameters<MeshClient["send"]>[0],
     );
     assert.equal(sent.delivered, true);
-    const said = await until("bob got the message", async () => {
-      const run = await c.agentrunGet({ workspace: "ws", name: "bob" });
-      if (run.status.phase !== "idle") return undefined;
-      const seen: string[] = [];
-      const abort = new AbortController();
-      for await (
-        const ev of c.watch({ workspace: "ws", name: "bob", fromSeq: 0, signal: abort.signal })
-      ) {
-        seen.push(ev.type === "user_message" ? JSON.stringify(ev.payload) : eventText(ev));
-        if (ev.seq >= (run.status.lastSeq ?? 0)) break;
-      }
-      abort.abort();
-      const all = seen.join("\n");
-      return all.includes("hello-from-the-mesh") ? all : undefined;
-    });
+    const said = (await turn).map((ev) =>
+      ev.type === "user_message" ? JSON.stringify(ev.payload) : eventText(ev)
+    ).join("\n");
+    assert.ok(said.includes("hello-from-the-mesh"), said);
     assert.match(said, /from=\\"alice\\"/);
     assert.doesNotMatch(said, /from=\\"bob\\"/);
 
@@ -112,7 +103,6 @@ Deno.test("mesh endpoint: per run, sender fixed, own workspace only, no ARI for 
     assert.equal((await again.status()).self, "alice");
 
     // Delete: the run's endpoint goes with it.
-    const bob = { workspace: "ws", name: "bob" };
     await waitPhase(ariRun(d.client, bob), bob, "idle");
     const bobEndpoint = join((await d.client.agentrunGet(bob)).status.bundle!, "mesh", "mesh.sock");
     assert.ok((await Deno.lstat(bobEndpoint)).isSocket);
