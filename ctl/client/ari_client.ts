@@ -140,7 +140,8 @@ export class AriClient {
   agentrunList(opts: ListOptions = {}) {
     return this.call("agentrun/list", opts);
   }
-  agentrunDelete(key: RunKey) {
+  /** `force` removes a worktree with uncommitted changes; `deleteBranch` its branch too. */
+  agentrunDelete(key: RunKey & { force?: boolean; deleteBranch?: boolean }) {
     return this.call("agentrun/delete", key);
   }
   /** `{accepted, fromSeq}`: watch from `fromSeq` to see just this turn. */

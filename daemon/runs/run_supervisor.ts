@@ -65,6 +65,12 @@ import { EventConsumer } from "./event_consumer.ts";
 import { messagePrompt } from "./inbox.ts";
 import { KeyedMutex } from "./keyed_mutex.ts";
 import {
+  checkRunWorktreeDelete,
+  removeRunWorktree,
+  runWorkdir,
+  type RunWorktreeDeleteOptions,
+} from "./run_worktree.ts";
+import {
   agentExitReason,
   forEachLimited,
   isAttachable,
@@ -385,8 +391,11 @@ export class RunSupervisor implements WatchHost {
     return this.#overlay(marked);
   }
 
-  /** agentrun/delete: only stopped/error runs (-32001 otherwise); removes the bundle. */
-  async delete(key: RunKey): Promise<void> {
+  /**
+   * agentrun/delete: only stopped/error runs (-32001 otherwise); removes the bundle and the
+   * run's worktree (see run_worktree.ts for `opts`).
+   */
+  async delete(key: RunKey, opts: RunWorktreeDeleteOptions = {}): Promise<void> {
     const run = await this.#store.getRun(key);
     if (!run) throw notFound(key);
     if (!TERMINAL_PHASES.includes(run.status.phase)) {
@@ -396,9 +405,12 @@ export class RunSupervisor implements WatchHost {
         } is ${run.status.phase}; stop it before deleting (phase must be stopped or error)`,
       );
     }
+    await checkRunWorktreeDelete(run, opts);
     const ctl = this.#interrupt(key);
     await this.#mutex.run(runId(key), async () => {
       if (ctl.live) await this.#terminate(ctl.live, "stopped");
+      const ws = await this.#store.getWorkspace(key.workspace);
+      await removeRunWorktree(this.#paths.root, (await this.#store.getRun(key)) ?? run, ws, opts);
       await this.#store.deleteRun(key, {
         expectedPhases: TERMINAL_PHASES,
         message: (p) => `agent ${runId(key)} is ${p}; stop it before deleting`,
@@ -699,16 +711,17 @@ export class RunSupervisor implements WatchHost {
     const ws = await this.#store.getWorkspace(key.workspace);
     if (!ws?.status.path) throw new Error(`workspace ${key.workspace} has no directory`);
     const paths = this.bundlePathsOf(key);
+    const workdir = await runWorkdir(this.#store, this.#paths.root, run, ws, signal);
     const config = composeConfig({
       run,
       agent,
-      workspace: ws,
+      workspace: { ...ws, status: { ...ws.status, path: workdir } },
       baseEnv: pickEnv(AGENT_ENV_ALLOW, this.#env()),
       injectedMcpServers: this.#meshServers(key, ws.spec.features),
       resumeSessionId: opts.resume ? run.status.sessionId : undefined,
       eventMaxSegments: this.#opts.eventMaxSegments,
     });
-    await writeBundle(paths, config, ws.status.path, run.spec.workflowFile);
+    await writeBundle(paths, config, workdir, run.spec.workflowFile);
     await this.#clearLeftover(paths, run);
     if (signal.aborted) throw new Error("start aborted");
     const child = this.#spawn(paths);
