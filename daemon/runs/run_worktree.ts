@@ -61,7 +61,12 @@ export async function checkRunWorktreeDelete(
   opts: RunWorktreeDeleteOptions,
 ): Promise<void> {
   const status = run.status.worktree;
-  if (status) await assertRemovable(status, { force: opts.force, run: run.metadata.name });
+  if (status) {
+    await assertRemovable(status, {
+      force: opts.force,
+      run: `${run.metadata.workspace}/${run.metadata.name}`,
+    });
+  }
 }
 
 /** Removes the run's worktree (teardown hooks first) and, when asked, its branch. */
