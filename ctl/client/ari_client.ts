@@ -170,6 +170,10 @@ export class AriClient {
   agentrunStatus(key: RunKey) {
     return this.call("agentrun/status", key);
   }
+  /** A worktree run's changes against its base (`stat`: a summary). */
+  agentrunDiff(params: RunKey & { stat?: boolean }) {
+    return this.call("agentrun/diff", params);
+  }
   /** Writes a task file in the run's bundle and prompts the agent with it (attempt 1). */
   agentrunTaskDo(params: AriParams<"agentrun/task/do">) {
     return this.call("agentrun/task/do", params);
