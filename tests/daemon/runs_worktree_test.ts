@@ -130,6 +130,23 @@ Deno.test("worktrees: parallel runs, diff, merge with conflict, kill -9, delete"
     assert.equal(restarted.status.worktree?.path, wtA.path);
     assert.match(await turn(c, a, "read shared.txt"), /TWO-A/);
 
+    // An agent that commits in its worktree itself (git through terminal/*), on its own branch.
+    const cKey: RunKey = { workspace: "ws", name: "c" };
+    const rc = await createIdle(c, cKey, {
+      agent: "test",
+      terminal: true,
+      worktree: { enabled: true, branch: "feat/c" },
+    });
+    pids.push(rc.status.pid!);
+    const commit = "terminal git -c user.name=t -c user.email=t@t commit -q -m c-work";
+    const said = await turn(c, cKey, `write c.txt from c\nterminal git add -A\n${commit}`);
+    assert.match(said, /write:ok.*terminal:exit:0:.*terminal:exit:0:/s);
+    const cNow = await c.agentrunGet(cKey);
+    assert.equal(cNow.status.worktree?.branch, "feat/c");
+    assert.equal(cNow.status.worktree?.ahead, 1);
+    assert.equal(cNow.status.worktree?.dirty, false);
+    assert.deepEqual((await c.call("agentrun/diff", { ...cKey })).files, ["c.txt"]);
+
     // Merge a: its uncommitted work is committed on its branch and merged into main.
     const ma = ok(await massctl(socket, ["agentrun", "merge", "a", "-w", "ws"])).stdout;
     assert.match(ma, /merged mass\/ws\/a into main/);
@@ -142,11 +159,22 @@ Deno.test("worktrees: parallel runs, diff, merge with conflict, kill -9, delete"
     assert.equal((await git(repo, "status", "--porcelain")).trim(), "");
     assert.equal((await git(repo, "rev-parse", "HEAD")).trim(), head);
     assert.equal(await Deno.readTextFile(join(repo, "shared.txt")), "one\nTWO-A\nthree\n");
+    // c's commit merges cleanly (a merge commit: main moved on since c's base).
+    const mc = await c.call("agentrun/merge", { ...cKey });
+    assert.equal(mc.merged, true);
+    assert.equal(mc.committed, undefined);
+    assert.equal(await Deno.readTextFile(join(repo, "c.txt")), "from c");
+    assert.equal(
+      (await git(repo, "rev-list", "--parents", "-n", "1", "HEAD")).trim().split(" ").length,
+      3,
+    );
 
     // Delete: a (clean) goes and its branch stays; b with new uncommitted work needs --force.
     assert.match(await turn(c, b, "write later.txt x"), /write:ok/);
     await c.agentrunStop(a);
     await c.agentrunStop(b);
+    await c.agentrunStop(cKey);
+    await c.agentrunDelete({ ...cKey });
     ok(await massctl(socket, ["agentrun", "delete", "a", "-w", "ws"]));
     await assert.rejects(Deno.stat(wtA.path), Deno.errors.NotFound);
     assert.match(await git(repo, "branch", "--list", "mass/ws/a"), /mass\/ws\/a/);
