@@ -9,6 +9,7 @@ import type { AgentRun, ListResult, RunKey, Workspace } from "../../specs/ari.ts
 import { ConflictError, InvalidParamsError } from "../../specs/errors.ts";
 import { assertName } from "../../specs/names.ts";
 import type { AriHandlers } from "../context.ts";
+import { KeyedMutex } from "../runs/keyed_mutex.ts";
 import type { RunSupervisor } from "../runs/run_supervisor.ts";
 import type { Store } from "../store/store.ts";
 import { repoLocation, resolveCommit } from "../workspace/worktree_create.ts";
@@ -35,8 +36,12 @@ async function withWorktreeState(run: AgentRun): Promise<AgentRun> {
   return { ...run, status: { ...run.status, worktree: await worktreeState(wt) } };
 }
 
+/** The worktree handler group (overrides agentrun/create|get|list of agentruns.ts). */
 export function worktreeHandlers(deps: WorktreeHandlerDeps): AriHandlers {
   const { runs, store, root } = deps;
+  // Merges into one workspace's repository go one at a time (git's index lock would refuse
+  // a second one half-way).
+  const merges = new KeyedMutex();
 
   /** The run and its workspace's directory; -32001 when the run has no worktree. */
   async function worktreeRun(key: RunKey): Promise<{ run: AgentRun; ws: Workspace; path: string }> {
@@ -92,16 +97,17 @@ export function worktreeHandlers(deps: WorktreeHandlerDeps): AriHandlers {
       if (p.into !== undefined && p.into.trim() === "") {
         throw new InvalidParamsError("into must not be empty");
       }
-      return mergeWorktree({
-        root,
-        workspace: key.workspace,
-        run: key.name,
-        repoPath: path,
-        status: run.status.worktree!,
-        squash: p.squash,
-        into: p.into,
-        busy: run.status.phase === "running",
-      });
+      return merges.run(key.workspace, () =>
+        mergeWorktree({
+          root,
+          workspace: key.workspace,
+          run: key.name,
+          repoPath: path,
+          status: run.status.worktree!,
+          squash: p.squash,
+          into: p.into,
+          busy: run.status.phase === "running",
+        }));
     },
   };
 }

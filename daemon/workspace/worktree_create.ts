@@ -50,7 +50,7 @@ export async function repoLocation(repoPath: string): Promise<{ top: string; pre
   const git = worktreeGit(repoPath);
   try {
     const top = (await git.raw(["rev-parse", "--show-toplevel"])).trim();
-    const prefix = (await git.raw(["rev-parse", "--show-prefix"])).trim();
+    const prefix = (await git.raw(["rev-parse", "--show-prefix"])).trim().replace(/\/+$/, "");
     return { top, prefix };
   } catch {
     throw new InvalidParamsError(

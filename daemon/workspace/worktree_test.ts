@@ -136,3 +136,25 @@ Deno.test("worktrees: squash into another branch, reuse on restart, bad base", a
   await removeWorktree(repoPath, a.status, { deleteBranch: true });
   await Deno.remove(join(root, ".."), { recursive: true });
 });
+
+Deno.test("worktrees: a workspace in a sub-directory works in the same sub-directory", async () => {
+  const { root, repoPath } = await repo();
+  await Deno.mkdir(join(repoPath, "app"));
+  await Deno.writeTextFile(join(repoPath, "app", "a.txt"), "a\n");
+  const git = worktreeGit(repoPath);
+  await git.raw(["add", "."]);
+  await git.raw([...ID, "commit", "--quiet", "-m", "app"]);
+  const wt = await ensureWorktree({
+    root,
+    workspace: "ws",
+    run: "s",
+    repoPath: join(repoPath, "app"),
+    spec: { enabled: true },
+  });
+  assert.equal(wt.workdir, join(wt.status.path, "app"));
+  assert.equal(await Deno.readTextFile(join(wt.workdir, "a.txt")), "a\n");
+  await Deno.writeTextFile(join(wt.workdir, "b.txt"), "b\n");
+  assert.deepEqual((await worktreeDiff(wt.status)).files, ["app/b.txt"]);
+  await removeWorktree(repoPath, wt.status, { deleteBranch: true });
+  await Deno.remove(join(root, ".."), { recursive: true });
+});

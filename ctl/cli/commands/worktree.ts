@@ -63,6 +63,7 @@ export function formatMerge(key: string, res: AgentRunMerge): string {
   }; merge aborted, ${res.into} unchanged${saved}`;
 }
 
+/** Adds `agentrun diff` and `agentrun merge` to the `agentrun` command. */
 export function addWorktreeCommands(ar: Command, app: App): void {
   ar.command("diff")
     .description(
