@@ -114,6 +114,10 @@ Deno.test("worktrees: squash into another branch, reuse on restart, bad base", a
   assert.equal(m.merged, true);
   assert.equal(await main.raw(["show", "release:x.txt"]), "x\n");
   assert.equal((await main.raw(["rev-list", "--count", "release"])).trim(), "2");
+  await assert.rejects(
+    mergeWorktree({ root, workspace: "ws", run: "a", repoPath, status: a.status, into: "nope" }),
+    /--into nope: no such branch/,
+  );
   const up = await mergeWorktree({
     root,
     workspace: "ws",

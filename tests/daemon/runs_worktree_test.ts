@@ -220,7 +220,8 @@ Deno.test("worktrees: refused up front outside a git repository and for an unkno
       "workspace ready",
       async () => (await c.workspaceGet("ws")).status.phase === "ready",
     );
-    await c.agentCreate({ metadata: { name: "test" }, spec: { command: Deno.execPath() } });
+    // Never started (no such command): the run leaves no process behind.
+    await c.agentCreate({ metadata: { name: "test" }, spec: { command: "/nonexistent/agent" } });
     const create = (worktree: { enabled: boolean; base?: string }) =>
       c.agentrunCreate({
         metadata: { workspace: "ws", name: "x" },
@@ -235,6 +236,13 @@ Deno.test("worktrees: refused up front outside a git repository and for an unkno
     await git(`${root}/workspaces/ws`, ...ID, "commit", "--quiet", "--allow-empty", "-m", "init");
     await assert.rejects(create({ enabled: true, base: "nope" }), /names no commit/);
     await assert.rejects(create({ enabled: true, base: "-x" }), /not a valid git ref name/);
+    await c.agentrunCreate({
+      metadata: { workspace: "ws", name: "plain" },
+      spec: { agent: "test" },
+    });
+    const plain = await massctl(`${root}/mass.sock`, ["agentrun", "merge", "plain", "-w", "ws"]);
+    assert.equal(plain.code, 1);
+    assert.match(plain.stderr, /ws\/plain has no worktree: it was created without spec.worktree/);
     const diff = await massctl(`${root}/mass.sock`, ["agentrun", "diff", "nope", "-w", "ws"]);
     assert.equal(diff.code, 1);
     assert.match(diff.stderr, /nope/);
