@@ -40,9 +40,11 @@ Deno.test("massctl: permissions, approve and deny under policy ask", async () =>
         "--permission-timeout",
         "10m",
         "--wait",
+        "-o",
+        "json",
       ]),
     );
-    const run = JSON.parse(created.stdout.slice(created.stdout.indexOf("\n") + 1));
+    const run = JSON.parse(created.stdout);
     assert.equal(run.spec.permissions, "ask");
     assert.equal(run.spec.permissionTimeoutSeconds, 600);
 

@@ -115,23 +115,28 @@ Deno.test("massctl against a real daemon", async (t) => {
     await t.step("agent apply -f creates, then updates; --disabled toggles", async () => {
       const file = `${dir}/agent.yaml`;
       await Deno.writeTextFile(file, testAgentYaml("tester"));
-      const created = JSON.parse(ok(await ctl(["agent", "apply", "-f", file])).stdout);
+      const human = ok(await ctl(["agent", "apply", "-f", file]));
+      assert.equal(human.stdout, 'agent "tester" created\n', "one line for a person");
+      const created = await d.client.agentGet("tester");
       assert.equal(created.kind, "Agent");
       assert.equal(created.metadata.name, "tester");
       assert.equal(created.spec.command, Deno.execPath());
       // Second apply = update (create fails as a duplicate).
       await Deno.writeTextFile(file, testAgentYaml("tester", ["--no-load"]));
-      const updated = JSON.parse(ok(await ctl(["agent", "apply", "-f", file])).stdout);
+      const updated = JSON.parse(
+        ok(await ctl(["agent", "apply", "-f", file, "-o", "json"])).stdout,
+      );
       assert.equal(updated.spec.args.at(-1), "--no-load");
       assert.equal(updated.metadata.createdAt, created.metadata.createdAt);
 
-      const off = JSON.parse(ok(await ctl(["agent", "apply", "tester", "--disabled"])).stdout);
-      assert.equal(off.spec.disabled, true);
+      const off = ok(await ctl(["agent", "apply", "tester", "--disabled"]));
+      assert.equal(off.stdout, 'agent "tester" disabled\n');
+      assert.equal((await d.client.agentGet("tester")).spec.disabled, true);
       const table = ok(await ctl(["agent", "get", "tester"])).stdout.split("\n");
       assert.match(table[0], /^NAME\s+ENABLED\s+COMMAND\s+ARGS\s+AGE$/);
       assert.match(table[1], /^tester\s+false\s+/);
-      const on = JSON.parse(
-        ok(await ctl(["agent", "apply", "tester", "--disabled=false"])).stdout,
+      const on = parseYaml(
+        ok(await ctl(["agent", "apply", "tester", "--disabled=false", "-o", "yaml"])).stdout,
       );
       assert.equal(on.spec.disabled, false);
     });
@@ -165,10 +170,7 @@ Deno.test("massctl against a real daemon", async (t) => {
 
     await t.step("workspace create empty/local/-f, get in every format", async () => {
       const e = ok(await ctl(["ws", "create", "empty", "--name", "w1", "--wait"]));
-      const [first, ...rest] = e.stdout.split("\n");
-      assert.equal(first, 'Workspace "w1" created (phase: pending)');
-      const obj = JSON.parse(rest.join("\n"));
-      assert.equal(obj.status.phase, "ready");
+      assert.equal(e.stdout, 'Workspace "w1" created (phase: ready)\n', "one line, no JSON");
 
       await Deno.mkdir(`${dir}/proj`);
       const wsFile = `${dir}/ws.yaml`;
@@ -176,8 +178,8 @@ Deno.test("massctl against a real daemon", async (t) => {
         wsFile,
         "metadata:\n  name: w2\nspec:\n  source:\n    type: local\n    path: proj\n",
       );
-      const f = ok(await ctl(["ws", "create", "-f", wsFile, "--wait"]));
-      const w2 = JSON.parse(f.stdout.slice(f.stdout.indexOf("\n") + 1));
+      const f = ok(await ctl(["ws", "create", "-f", wsFile, "--wait", "-o", "json"]));
+      const w2 = JSON.parse(f.stdout);
       assert.equal(w2.spec.source.path, `${dir}/proj`, "relative path made absolute");
       assert.equal(w2.status.phase, "ready");
 
@@ -218,10 +220,8 @@ Deno.test("massctl against a real daemon", async (t) => {
           "--wait",
         ]),
       );
-      const [first, ...rest] = r.stdout.split("\n");
-      assert.equal(first, 'Agent run "w1"/"r1" created (state: creating)');
-      const run = JSON.parse(rest.join("\n"));
-      assert.equal(run.status.phase, "idle");
+      assert.equal(r.stdout, 'Agent run "w1"/"r1" created (state: idle)\n', "one line");
+      const run = await d.client.agentrunGet({ workspace: "w1", name: "r1" });
       assert.equal(run.spec.restartPolicy, "never");
 
       const table = ok(await ctl(["ar", "get"])).stdout.trimEnd().split("\n");
@@ -382,6 +382,15 @@ Deno.test("massctl against a real daemon", async (t) => {
       ]);
       assert.equal(bad.code, 1);
       assertOneErrorLine(bad);
+    });
+
+    await t.step("restart: one line for a person, the run alone with -o json", async () => {
+      const r = ok(await ctl(["ar", "restart", "r2", "-w", "w1"]));
+      assert.match(r.stdout, /^agentrun w1\/r2 restarted \(state: \w+\)\n$/);
+      await waitIdle(d.client, "w1", "r2");
+      const j = JSON.parse(ok(await ctl(["ar", "restart", "r2", "-w", "w1", "-o", "json"])).stdout);
+      assert.equal(j.metadata.name, "r2");
+      await waitIdle(d.client, "w1", "r2");
     });
 
     await t.step("delete --force needs no --yes without a terminal (as the original)", async () => {

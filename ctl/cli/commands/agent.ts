@@ -8,7 +8,7 @@ import type { AgentInput, AriClient } from "../../client/ari_client.ts";
 import { CliError, isNotFound } from "../errors.ts";
 import { agentTable } from "../output.ts";
 import { parseYamlWith, readInputFile } from "../yaml_file.ts";
-import { outputOption, parseBool, printJson, printObjects } from "./common.ts";
+import { outputOption, parseBool, printObjects, printResult, resultOption } from "./common.ts";
 
 export function agentCommand(app: App) {
   const agent = new Command("agent").description("manage agent definitions");
@@ -30,6 +30,7 @@ export function agentCommand(app: App) {
     .argument("[name]", "agent to enable or disable (with --disabled)")
     .option("-f, --file <file>", "YAML Agent object ('-' for stdin)")
     .option("--disabled [bool]", "disable the agent (--disabled=false enables it)")
+    .addOption(resultOption())
     .action(async (nameArg, opts) => {
       // `--disabled NAME` (flag before the name) must not swallow the name as its value.
       let name = nameArg;
@@ -46,7 +47,9 @@ export function agentCommand(app: App) {
       if (opts.file) {
         const text = await readInputFile(opts.file);
         const input = parseYamlWith(AgentSchema, text, opts.file === "-" ? "stdin" : opts.file);
-        printJson(app, await createOrUpdate(client, input));
+        const { agent, created } = await createOrUpdate(client, input);
+        const verb = created ? "created" : "configured";
+        printResult(app, opts.output, `agent "${agent.metadata.name}" ${verb}`, agent);
         return;
       }
       const disabled = typeof flag === "string" ? parseBool(flag, "--disabled") : flag === true;
@@ -55,7 +58,8 @@ export function agentCommand(app: App) {
         metadata: current.metadata,
         spec: { ...current.spec, disabled },
       });
-      printJson(app, updated);
+      const verb = disabled ? "disabled" : "enabled";
+      printResult(app, opts.output, `agent "${updated.metadata.name}" ${verb}`, updated);
     });
 
   agent.command("delete")
@@ -77,10 +81,13 @@ function isBoolText(s: string): boolean {
 }
 
 /** Create; if the agent already exists, update it instead. */
-async function createOrUpdate(client: AriClient, input: AgentInput): Promise<Agent> {
+async function createOrUpdate(
+  client: AriClient,
+  input: AgentInput,
+): Promise<{ agent: Agent; created: boolean }> {
   const obj: AgentInput = { metadata: input.metadata, spec: input.spec };
   try {
-    return await client.agentCreate(obj);
+    return { agent: await client.agentCreate(obj), created: true };
   } catch (createErr) {
     try {
       await client.agentGet(obj.metadata.name);
@@ -88,6 +95,6 @@ async function createOrUpdate(client: AriClient, input: AgentInput): Promise<Age
       if (isNotFound(getErr)) throw createErr;
       throw getErr;
     }
-    return await client.agentUpdate(obj);
+    return { agent: await client.agentUpdate(obj), created: false };
   }
 }

@@ -2,10 +2,8 @@
  * `massctl agentrun (ar) get|create|delete|stop|cancel|restart|prompt|events|chat`.
  */
 import { Command, Option } from "@commander-js/extra-typings";
-import { isAbsolute, resolve } from "node:path";
-import { type AgentRun, RestartPolicySchema, type RunKey } from "../../../specs/ari.ts";
+import type { AgentRun, RunKey } from "../../../specs/ari.ts";
 import type { AgentRunEvent } from "../../../specs/events.ts";
-import { PermissionPolicySchema } from "../../../specs/runtime.ts";
 import type { App } from "../app.ts";
 import { stopAndDeleteRun } from "../compose.ts";
 import { formatDuration, parseDuration } from "../duration.ts";
@@ -14,16 +12,17 @@ import { formatEventLine } from "../event_format.ts";
 import { oldestSeq } from "../../client/oldest_seq.ts";
 import { agentRunTable, toYaml } from "../output.ts";
 import { followTurn } from "../turn.ts";
-import { waitRunIdle } from "../../client/wait.ts";
 import { addPermissionCommands } from "./permission.ts";
 import { acpCommand } from "../../acp/command.ts";
 import { taskCommand } from "./task.ts";
+import { createCommand } from "./agentrun_create.ts";
 import {
   outputOption,
   parseIntFlag,
-  printJson,
   printObjects,
+  printResult,
   requireWorkspace,
+  resultOption,
   timeoutOption,
   withSpinner,
 } from "./common.ts";
@@ -58,77 +57,7 @@ export function agentrunCommand(app: App) {
       printObjects(app, items, agentRunTable, opts.output, names.length === 1);
     });
 
-  ar.command("create")
-    .description("create an agent run in a workspace")
-    .requiredOption("-w, --workspace <name>", WS_HELP)
-    .requiredOption("--name <name>", "agent run name")
-    .requiredOption("--agent <agent>", "agent definition to run")
-    .option("--system-prompt <text>", "system prompt sent before the first user prompt")
-    .addOption(
-      new Option("--permissions <policy>", "permission policy")
-        .choices(PermissionPolicySchema.options),
-    )
-    .option("--workflow <file>", "workflow file (made absolute)")
-    .addOption(
-      new Option("--restart-policy <policy>", "what to do when the agent exits")
-        .choices(RestartPolicySchema.options),
-    )
-    .option("--turn-timeout <duration>", "bound on one turn (e.g. 10m; default none)")
-    .option(
-      "--permission-timeout <duration>",
-      "with --permissions ask: how long a request waits for an answer (default 5m; 0 = forever)",
-    )
-    .option("--terminal", "let the agent run commands through ACP terminal/* (off by default)")
-    .option(
-      "--event-segment-mib <n>",
-      "event log segment size in MiB (1-1024; default 64)",
-      parseIntFlag("--event-segment-mib"),
-    )
-    .option(
-      "--event-max-segments <n>",
-      "event log segments to keep, oldest removed first (0 = all; default: the daemon's)",
-      parseIntFlag("--event-max-segments"),
-    )
-    .option("--wait", "wait until the run is idle, then print it")
-    .addOption(timeoutOption("10m"))
-    .action(async (opts) => {
-      const workflowFile = opts.workflow ? await checkWorkflow(app, opts.workflow) : undefined;
-      const turnTimeoutSeconds = opts.turnTimeout
-        ? Math.ceil(parseDuration(opts.turnTimeout, "--turn-timeout") / 1000)
-        : undefined;
-      const permissionTimeoutSeconds = opts.permissionTimeout
-        ? Math.ceil(parseDuration(opts.permissionTimeout, "--permission-timeout") / 1000)
-        : undefined;
-      const client = await app.client();
-      const key = { workspace: opts.workspace, name: opts.name };
-      const created = await client.agentrunCreate({
-        metadata: { name: opts.name, workspace: opts.workspace },
-        spec: {
-          agent: opts.agent,
-          ...(opts.systemPrompt !== undefined ? { systemPrompt: opts.systemPrompt } : {}),
-          ...(opts.permissions ? { permissions: opts.permissions } : {}),
-          ...(workflowFile ? { workflowFile } : {}),
-          ...(opts.restartPolicy ? { restartPolicy: opts.restartPolicy } : {}),
-          ...(turnTimeoutSeconds !== undefined ? { turnTimeoutSeconds } : {}),
-          ...(permissionTimeoutSeconds !== undefined ? { permissionTimeoutSeconds } : {}),
-          ...(opts.terminal ? { terminal: true } : {}),
-          ...eventLogSpec(opts.eventSegmentMib, opts.eventMaxSegments),
-        },
-      });
-      app.line(
-        `Agent run "${key.workspace}"/"${key.name}" created (state: ${
-          created.status?.phase ?? "creating"
-        })`,
-      );
-      if (!opts.wait) return;
-      const label = `agentrun ${key.workspace}/${key.name}`;
-      const run = await withSpinner(app, `${label}: creating`, (sp) =>
-        waitRunIdle(client, key, {
-          timeoutMs: parseDuration(opts.timeout, "--timeout"),
-          onPhase: (p) => sp.update(`${label}: ${p}`),
-        }));
-      printJson(app, run);
-    });
+  ar.addCommand(createCommand(app));
 
   ar.command("delete")
     .description("delete agent runs (they must be stopped, unless --force)")
@@ -187,13 +116,18 @@ export function agentrunCommand(app: App) {
     });
 
   ar.command("restart")
-    .description("restart agent runs; prints each run as returned")
+    .description("restart agent runs (-o json|yaml: print each run as returned)")
     .argument("<names...>", "agent run names")
     .requiredOption("-w, --workspace <name>", WS_HELP)
+    .addOption(resultOption())
     .action(async (names, opts) => {
       const client = await app.client();
       for (const name of names) {
-        printJson(app, await client.agentrunRestart({ workspace: opts.workspace, name }));
+        const run = await client.agentrunRestart({ workspace: opts.workspace, name });
+        const line = `agentrun ${opts.workspace}/${name} restarted (state: ${
+          run.status?.phase ?? "restarting"
+        })`;
+        printResult(app, opts.output, line, run);
       }
     });
 
@@ -267,18 +201,6 @@ export function agentrunCommand(app: App) {
 
 function promptBlocks(text: string) {
   return [{ type: "text", text }];
-}
-
-async function checkWorkflow(app: App, file: string): Promise<string> {
-  const abs = isAbsolute(file) ? file : resolve(app.deps.cwd(), file);
-  try {
-    const st = await Deno.stat(abs);
-    if (!st.isFile) throw new CliError(`--workflow ${file}: not a regular file`);
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    throw new CliError(`--workflow ${file}: no such file`);
-  }
-  return abs;
 }
 
 /**
@@ -382,18 +304,4 @@ function formatEvent(ev: AgentRunEvent, format: EventsOptions["format"]): string
     default:
       return formatEventLine(ev) + "\n";
   }
-}
-
-/** `spec.eventLog` from the create flags; absent when neither is given. */
-function eventLogSpec(
-  segmentMiB: number | undefined,
-  maxSegments: number | undefined,
-): { eventLog?: { segmentMiB?: number; maxSegments?: number } } {
-  if (segmentMiB === undefined && maxSegments === undefined) return {};
-  return {
-    eventLog: {
-      ...(segmentMiB !== undefined ? { segmentMiB } : {}),
-      ...(maxSegments !== undefined ? { maxSegments } : {}),
-    },
-  };
 }

@@ -5,7 +5,13 @@ import { Option } from "@commander-js/extra-typings";
 import type { App } from "../app.ts";
 import { parseDuration } from "../duration.ts";
 import { CliError } from "../errors.ts";
-import { OUTPUT_FORMATS, type OutputFormat, renderObjects, type TableRenderer } from "../output.ts";
+import {
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  renderObjects,
+  type TableRenderer,
+  toYaml,
+} from "../output.ts";
 import type { Spinner } from "../spinner.ts";
 
 /** `-o, --output table|wide|json|yaml` (default table). */
@@ -13,6 +19,26 @@ export function outputOption() {
   return new Option("-o, --output <format>", "output format")
     .choices(OUTPUT_FORMATS)
     .default("table" as OutputFormat);
+}
+
+/** `-o, --output text|json|yaml` for commands that change something (default text). */
+export function resultOption() {
+  return new Option("-o, --output <format>", "text: one line; json or yaml: the object only")
+    .choices(RESULT_FORMATS)
+    .default("text" as ResultFormat);
+}
+
+export const RESULT_FORMATS = ["text", "json", "yaml"] as const;
+export type ResultFormat = typeof RESULT_FORMATS[number];
+
+/**
+ * What a create/apply/restart prints: one line for a person, or the object alone (so
+ * `| jq` works) with `-o json|yaml`.
+ */
+export function printResult(app: App, format: ResultFormat, line: string, value: unknown): void {
+  if (format === "json") printJson(app, value);
+  else if (format === "yaml") app.out(toYaml(value));
+  else app.line(line);
 }
 
 /** `--timeout <duration>` for waits. */

@@ -17,8 +17,10 @@ import { parseYamlWith, readInputFile } from "../yaml_file.ts";
 import {
   outputOption,
   parseIntFlag,
-  printJson,
   printObjects,
+  printResult,
+  type ResultFormat,
+  resultOption,
   timeoutOption,
   withSpinner,
 } from "./common.ts";
@@ -55,6 +57,7 @@ export function workspaceCommand(app: App) {
     .option("-f, --file <file>", "YAML Workspace object ('-' for stdin)")
     .option("--wait", "wait until the workspace is ready")
     .addOption(timeoutOption("10m"))
+    .addOption(resultOption())
     .action(async (opts) => {
       if (!opts.file) throw new CliError("workspace create: use local|git|empty, or -f FILE");
       const text = await readInputFile(opts.file);
@@ -73,11 +76,12 @@ export function workspaceCommand(app: App) {
     .requiredOption("--path <path>", "directory (relative paths are made absolute)")
     .option("--wait", "wait until the workspace is ready")
     .addOption(timeoutOption("10m"))
+    .addOption(resultOption())
     .action(async (opts, cmd) => {
       await createWorkspace(app, {
         metadata: { name: opts.name },
         spec: { source: { type: "local", path: resolve(app.deps.cwd(), opts.path) } },
-      }, { ...opts, wait: opts.wait || parentWait(cmd) });
+      }, { ...opts, ...parentOpts(cmd, opts) });
     });
 
   create.command("git")
@@ -88,6 +92,7 @@ export function workspaceCommand(app: App) {
     .option("--depth <n>", "shallow clone depth (0 = full)", parseIntFlag("--depth"))
     .option("--wait", "wait until the workspace is ready")
     .addOption(timeoutOption("10m"))
+    .addOption(resultOption())
     .action(async (opts, cmd) => {
       await createWorkspace(app, {
         metadata: { name: opts.name },
@@ -99,7 +104,7 @@ export function workspaceCommand(app: App) {
             ...(opts.depth !== undefined ? { depth: opts.depth } : {}),
           },
         },
-      }, { ...opts, wait: opts.wait || parentWait(cmd) });
+      }, { ...opts, ...parentOpts(cmd, opts) });
     });
 
   create.command("empty")
@@ -107,11 +112,12 @@ export function workspaceCommand(app: App) {
     .requiredOption("--name <name>", "workspace name")
     .option("--wait", "wait until the workspace is ready")
     .addOption(timeoutOption("10m"))
+    .addOption(resultOption())
     .action(async (opts, cmd) => {
       await createWorkspace(app, {
         metadata: { name: opts.name },
         spec: { source: { type: "emptyDir" } },
-      }, { ...opts, wait: opts.wait || parentWait(cmd) });
+      }, { ...opts, ...parentOpts(cmd, opts) });
     });
 
   ws.command("delete")
@@ -159,20 +165,24 @@ export function workspaceCommand(app: App) {
   return ws;
 }
 
-/** `ws create --wait local …`: the flag may sit on the parent command. */
-function parentWait(cmd: { parent: { opts(): Record<string, unknown> } | null }): boolean {
-  return cmd.parent?.opts().wait === true;
+/** `ws create --wait -o json local …`: the flags may sit on the parent command. */
+function parentOpts(
+  cmd: { parent: { opts(): Record<string, unknown> } | null },
+  own: { wait?: boolean; output: ResultFormat },
+): { wait: boolean; output: ResultFormat } {
+  const parent = cmd.parent?.opts() ?? {};
+  const output = own.output !== "text" ? own.output : (parent.output as ResultFormat | undefined);
+  return { wait: own.wait === true || parent.wait === true, output: output ?? "text" };
 }
 
 async function createWorkspace(
   app: App,
   input: WorkspaceInput,
-  opts: { wait?: boolean; timeout: string },
+  opts: { wait?: boolean; timeout: string; output: ResultFormat },
 ): Promise<void> {
   const client = await app.client();
   const created = await client.workspaceCreate(input);
   const name = created.metadata?.name ?? input.metadata.name;
-  app.line(`Workspace "${name}" created (phase: ${created.status?.phase ?? "pending"})`);
   let result: Workspace = created;
   if (opts.wait) {
     result = await withSpinner(
@@ -185,7 +195,8 @@ async function createWorkspace(
         }),
     );
   }
-  printJson(app, result);
+  const phase = result.status?.phase ?? "pending";
+  printResult(app, opts.output, `Workspace "${name}" created (phase: ${phase})`, result);
 }
 
 async function deleteRunsIn(app: App, client: AriClient, workspace: string): Promise<void> {
