@@ -13,6 +13,7 @@ import { workspaceCommand } from "./commands/workspace.ts";
 import { completionScript, SHELLS } from "./completion.ts";
 import { describeError, ExitCode, exitCodeOf } from "./errors.ts";
 import { toCliError } from "./to_cli_error.ts";
+import { MASS_VERSION } from "../../specs/runtime.ts";
 
 export interface Cli {
   program: CommandUnknownOpts;
@@ -22,6 +23,7 @@ export interface Cli {
 export function createCli(deps: CliDeps): Cli {
   const program = new Command("massctl")
     .description("control the mass daemon: workspaces, agents and agent runs")
+    .version(MASS_VERSION, "-V, --version", "print the massctl version")
     .option(
       "--socket <path>",
       "ARI socket (default: $MASS_SOCKET, $MASS_ROOT/mass.sock or ~/.mass/mass.sock)",

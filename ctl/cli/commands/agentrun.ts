@@ -81,7 +81,7 @@ export function agentrunCommand(app: App) {
             `stopping agentrun ${key.workspace}/${name}`,
             () => stopAndDeleteRun(client, key),
           );
-          if (!existed) throw new CliError(`agent ${key.workspace}/${name} not found`);
+          if (!existed) throw new CliError(`agent run ${key.workspace}/${name} not found`);
         } else {
           await client.agentrunDelete(key);
         }

@@ -1,11 +1,15 @@
 /**
- * `massctl daemon status` and `massctl version`.
+ * `massctl daemon status|stop` and `massctl version`.
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import type { SystemInfo } from "../../../specs/ari.ts";
 import { MASS_VERSION } from "../../../specs/runtime.ts";
 import type { App } from "../app.ts";
-import { DaemonUnreachableError } from "../errors.ts";
+import { delay } from "../../../specs/lib/delay.ts";
+import { withTimeout } from "../../../specs/lib/with_timeout.ts";
+import { parseDuration } from "../duration.ts";
+import { CliError, DaemonUnreachableError } from "../errors.ts";
+import { timeoutOption } from "./common.ts";
 import { toYaml } from "../output.ts";
 
 /** What the client knows about itself. */
@@ -55,7 +59,51 @@ export function daemonCommand(app: App) {
       }
       if (!info) app.exitCode = 1;
     });
+  daemon.command("stop")
+    .description("stop the daemon (SIGTERM) and wait until it is gone; agent runs keep running")
+    .addOption(timeoutOption("30s", "wait for the daemon to exit"))
+    .action(async (opts) => {
+      const info = await daemonInfo(app);
+      if (!info) {
+        app.line(`daemon: not running (no daemon at ${app.socketPath})`);
+        return;
+      }
+      await app.close();
+      try {
+        Deno.kill(info.pid, "SIGTERM");
+      } catch (err) {
+        throw new CliError(
+          `cannot signal the daemon (pid ${info.pid}): ${(err as Error).message}; ` +
+            `stop it where it runs: mass daemon stop --root ${info.root}`,
+        );
+      }
+      app.line(`daemon: sent SIGTERM to pid ${info.pid}, waiting for exit...`);
+      const timeoutMs = parseDuration(opts.timeout, "--timeout");
+      const gone = await untilUnreachable(app, timeoutMs);
+      if (!gone) {
+        throw new CliError(
+          `daemon (pid ${info.pid}) did not exit within ${opts.timeout}; ` +
+            `look at its log: ${info.root}/logs/mass-server.log`,
+        );
+      }
+      app.line(`daemon: stopped (pid: ${info.pid})`);
+    });
   return daemon;
+}
+
+/** True once nobody answers on the daemon's socket any more; false after `timeoutMs`. */
+async function untilUnreachable(app: App, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    await app.close();
+    try {
+      await withTimeout((await app.client()).systemInfo(), 1_000);
+    } catch (err) {
+      if (err instanceof DaemonUnreachableError) return true;
+    }
+    await delay(100);
+  }
+  return false;
 }
 
 export function versionCommand(app: App) {

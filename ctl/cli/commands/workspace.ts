@@ -8,6 +8,7 @@ import { ObjectMetaSchema, type Workspace, WorkspaceSpecSchema } from "../../../
 import { ComposeSourceSchema } from "../../../specs/compose.ts";
 import type { App } from "../app.ts";
 import type { AriClient, WorkspaceInput } from "../../client/ari_client.ts";
+import { AriError } from "../../client/errors.ts";
 import { normalizeSource, stopAndDeleteRun } from "../compose.ts";
 import { parseDuration } from "../duration.ts";
 import { CliError } from "../errors.ts";
@@ -135,7 +136,7 @@ export function workspaceCommand(app: App) {
       const client = await app.client();
       for (const name of names) {
         if (opts.force) await deleteRunsIn(app, client, name);
-        await client.workspaceDelete(name);
+        await client.workspaceDelete(name).catch((err) => blockedDelete(client, name, err));
         app.line(`workspace "${name}" deleted`);
       }
     });
@@ -197,6 +198,18 @@ async function createWorkspace(
   }
   const phase = result.status?.phase ?? "pending";
   printResult(app, opts.output, `Workspace "${name}" created (phase: ${phase})`, result);
+}
+
+/** A refused delete names the runs that block it and the way past them. */
+async function blockedDelete(client: AriClient, workspace: string, err: unknown): Promise<never> {
+  if (!(err instanceof AriError) || err.kind !== "conflict") throw err;
+  const runs = (await client.agentrunList({ fieldSelector: { workspace } }).catch(() => undefined))
+    ?.items.filter((r) => r.metadata.workspace === workspace).map((r) => r.metadata.name);
+  if (!runs?.length) throw err;
+  throw new CliError(
+    `workspace ${workspace} still has agent runs ${runs.join(", ")}: delete them first, or ` +
+      `stop and delete them with: massctl workspace delete ${workspace} --force`,
+  );
 }
 
 async function deleteRunsIn(app: App, client: AriClient, workspace: string): Promise<void> {
