@@ -16,11 +16,30 @@ import { InvalidParamsError } from "../../specs/errors.ts";
 import { assertName } from "../../specs/names.ts";
 import type { AriHandlers } from "../context.ts";
 import type { RunSupervisor } from "../runs/run_supervisor.ts";
-import { watchRegistry } from "../runs/watch.ts";
+import type { WatchSession } from "../runs/watch.ts";
+import { AriMethods } from "../../specs/ari_methods.ts";
+import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { methodParams, parseListParams, parseParams } from "./params.ts";
+import { clip } from "../../specs/lib/clip.ts";
 
 export interface AgentRunHandlerDeps {
   runs: RunSupervisor;
+}
+
+const WATCHES = "agentrun.watches";
+
+/** The watch sessions of one ARI connection, by watchId; all end with the connection. */
+function watchRegistry(peer: RpcPeer): Map<string, WatchSession> {
+  let reg = peer.context.get(WATCHES) as Map<string, WatchSession> | undefined;
+  if (!reg) {
+    const created = new Map<string, WatchSession>();
+    peer.context.set(WATCHES, created);
+    peer.closed.then(() => {
+      for (const s of created.values()) s.close();
+    });
+    reg = created;
+  }
+  return reg;
 }
 
 function runKey(params: unknown): RunKey {
@@ -107,16 +126,37 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
     },
 
     /** Streams `agentrun/event` notifications (envelope + watchId + workspace). */
-    "agentrun/watch": (params, peer) => {
+    "agentrun/watch": async (params, peer) => {
       const p = methodParams("agentrun/watch", params);
       const key = runKey(p);
-      return runs.watch(peer, { ...key, watchId: p.watchId, fromSeq: p.fromSeq });
+      const { watchId } = p;
+      const session = await runs.watch(key, {
+        fromSeq: p.fromSeq,
+        sink: {
+          event: (ev) =>
+            peer.notify(AriMethods.agentrunEvent, { ...ev, watchId, workspace: key.workspace }),
+          // The client resumes from its last seq on a new connection (ctl/client/watch.ts).
+          close: () => peer.close(),
+        },
+      });
+      const watches = watchRegistry(peer);
+      if (watches.has(watchId)) {
+        throw new InvalidParamsError(
+          `watchId ${clip(watchId)} is already in use on this connection`,
+        );
+      }
+      watches.set(watchId, session);
+      session.done.then(() => {
+        if (watches.get(watchId) === session) watches.delete(watchId);
+      });
+      session.start();
+      return { watchId };
     },
 
     "agentrun/unwatch": (params, peer) => {
       const { watchId } = methodParams("agentrun/unwatch", params);
       const session = watchRegistry(peer).get(watchId);
-      if (!session) throw new InvalidParamsError(`unknown watchId ${watchId}`);
+      if (!session) throw new InvalidParamsError(`unknown watchId ${clip(watchId)}`);
       session.close();
       return null;
     },
