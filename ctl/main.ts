@@ -6,6 +6,8 @@
  */
 import process from "node:process";
 import type { CliDeps, CliIO } from "./cli/app.ts";
+import { fileURLToPath as fromFileUrl } from "node:url";
+import { callerCwd } from "./cli/caller_cwd.ts";
 import { runCli } from "./cli/program.ts";
 
 const encoder = new TextEncoder();
@@ -50,5 +52,12 @@ export function systemDeps(): CliDeps {
 }
 
 if (import.meta.main) {
+  const dir = callerCwd(
+    Deno.env.get("INIT_CWD"),
+    Deno.cwd(),
+    fromFileUrl(new URL("../", import.meta.url)),
+  );
+  // Every relative path (files read, --path, compose run's workspace) then means the caller's.
+  if (dir !== Deno.cwd()) Deno.chdir(dir);
   Deno.exit(await runCli(Deno.args, systemDeps()));
 }
