@@ -4,7 +4,6 @@
  *
  * Install: deno install -g -A -n massctl --config deno.json ctl/main.ts
  */
-import process from "node:process";
 import type { CliDeps, CliIO } from "./cli/app.ts";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { callerCwd } from "./cli/caller_cwd.ts";
@@ -39,7 +38,10 @@ export function systemDeps(): CliDeps {
     cwd: () => Deno.cwd(),
     now: () => new Date(),
     confirm: async (message) => {
-      const { confirm } = await import("@inquirer/prompts");
+      const [{ confirm }, { default: process }] = await Promise.all([
+        import("@inquirer/prompts"),
+        import("node:process"),
+      ]);
       try {
         return await confirm({ message, default: false }, { output: process.stderr });
       } catch (err) {

@@ -9,13 +9,11 @@ import { type ComposeFile, ComposeFileSchema, type ComposeSource } from "../../s
 import type { AgentRunInput, AriClient } from "../client/ari_client.ts";
 import { CliError, isNotFound } from "./errors.ts";
 import type { Spinner } from "./spinner.ts";
-import {
-  isTerminalPhase,
-  waitRunIdle,
-  waitRunTerminal,
-  waitWorkspaceReady,
-} from "../client/wait.ts";
+import { isTerminalPhase, waitRunIdle, waitWorkspaceReady } from "../client/wait.ts";
 import { parseYamlWith } from "./yaml_file.ts";
+import { stopAndDeleteRun } from "./stop_and_delete.ts";
+
+export { stopAndDeleteRun };
 
 /** A compose file after validation, with paths made absolute. */
 export interface ComposePlan {
@@ -189,23 +187,6 @@ export async function composeDelete(
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
-}
-
-/** Stops a run unless already stopped, waits, and deletes it; false when it did not exist. */
-export async function stopAndDeleteRun(client: AriClient, key: RunKey): Promise<boolean> {
-  let run: AgentRun;
-  try {
-    run = await client.agentrunGet(key);
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
-  if (!isTerminalPhase(run.status?.phase)) {
-    await client.agentrunStop(key);
-    await waitRunTerminal(client, key);
-  }
-  await client.agentrunDelete(key);
-  return true;
 }
 
 /** Waits (with a spinner) until the run is idle. */

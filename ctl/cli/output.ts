@@ -4,7 +4,6 @@
  * JSON and YAML follow the original massctl: one named object prints as itself, anything
  * else as `{kind: "List", items}`. All functions here are pure and return strings.
  */
-import { stringify as yamlStringify } from "yaml";
 import type { Agent, AgentRun, Workspace } from "../../specs/ari.ts";
 import type { AgentTask } from "../../specs/tasks.ts";
 
@@ -196,10 +195,6 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, null, 2) + "\n";
 }
 
-export function toYaml(value: unknown): string {
-  return yamlStringify(value, { lineWidth: 0 });
-}
-
 export type TableRenderer<T> = (items: readonly T[], wide: boolean, now: Date) => string;
 
 export interface RenderOptions {
@@ -207,6 +202,11 @@ export interface RenderOptions {
   /** True when the user named exactly one object: JSON/YAML print it bare. */
   single: boolean;
   now: Date;
+  /**
+   * YAML's stringify (to_yaml.ts), needed for `format: "yaml"` only; passed in so that
+   * printing a table never loads the yaml package.
+   */
+  toYaml?: (value: unknown) => string;
 }
 
 /** Renders objects in the requested format. */
@@ -220,7 +220,8 @@ export function renderObjects<T>(
     case "json":
       return toJson(value);
     case "yaml":
-      return toYaml(value);
+      if (!opts.toYaml) throw new Error("renderObjects: yaml output needs opts.toYaml");
+      return opts.toYaml(value);
     case "wide":
       return table(items, true, opts.now);
     case "table":

@@ -7,8 +7,8 @@ import { completionScript, completionTree } from "../../ctl/cli/completion.ts";
 import { createCli } from "../../ctl/cli/program.ts";
 import { memoryDeps } from "./cli_helpers.ts";
 
-function program() {
-  return createCli(memoryDeps()).program;
+async function program() {
+  return (await createCli(memoryDeps())).program;
 }
 
 function hasShell(name: string): boolean {
@@ -39,8 +39,8 @@ async function shell(cmd: string, script: string, code: string): Promise<string>
   }
 }
 
-Deno.test("completion tree: every noun, alias and global option", () => {
-  const tree = completionTree(program());
+Deno.test("completion tree: every noun, alias and global option", async () => {
+  const tree = completionTree(await program());
   const names = tree.commands.map((c) => c.name);
   for (
     const n of ["workspace", "agent", "agentrun", "compose", "daemon", "version", "completion"]
@@ -59,7 +59,7 @@ Deno.test({
   name: "completion bash: parses and completes commands, options and values",
   ignore: !hasShell("bash"),
   fn: async () => {
-    const script = completionScript("bash", program());
+    const script = completionScript("bash", await program());
     const out = await shell(
       "bash",
       script,
@@ -86,7 +86,7 @@ Deno.test({
   name: "completion zsh: parses and offers described commands and values",
   ignore: !hasShell("zsh"),
   fn: async () => {
-    const script = completionScript("zsh", program());
+    const script = completionScript("zsh", await program());
     await shell("zsh", script, "zsh -n SCRIPT");
     const out = await shell(
       "zsh",
@@ -112,7 +112,7 @@ Deno.test({
   name: "completion fish: parses and completes through fish's own engine",
   ignore: !hasShell("fish"),
   fn: async () => {
-    const script = completionScript("fish", program());
+    const script = completionScript("fish", await program());
     await shell("fish", script, "fish -n SCRIPT");
     const out = await shell(
       "fish",

@@ -14,6 +14,7 @@ import {
   renderTable,
   workspaceTable,
 } from "../../ctl/cli/output.ts";
+import { toYaml } from "../../ctl/cli/to_yaml.ts";
 
 const NOW = new Date("2026-01-02T00:00:00.000Z");
 const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
@@ -153,6 +154,7 @@ Deno.test("renderObjects: one named object bare, otherwise {kind: List, items}",
     format: "yaml",
     single: false,
     now: NOW,
+    toYaml,
   }));
   assert.equal(listOfOne.kind, "List");
   assert.equal(listOfOne.items[0].metadata.name, "a");

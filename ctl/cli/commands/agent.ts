@@ -2,12 +2,11 @@
  * `massctl agent get|apply|delete`: agent definitions (command, args, env).
  */
 import { Command } from "@commander-js/extra-typings";
-import { type Agent, AgentSchema } from "../../../specs/ari.ts";
+import type { Agent } from "../../../specs/ari.ts";
 import type { App } from "../app.ts";
 import type { AgentInput, AriClient } from "../../client/ari_client.ts";
 import { CliError, isNotFound } from "../errors.ts";
 import { agentTable } from "../output.ts";
-import { parseYamlWith, readInputFile } from "../yaml_file.ts";
 import { outputOption, parseBool, printObjects, printResult, resultOption } from "./common.ts";
 
 export function agentCommand(app: App) {
@@ -22,7 +21,7 @@ export function agentCommand(app: App) {
       const items = names.length > 0
         ? await Promise.all(names.map((n) => client.agentGet(n)))
         : (await client.agentList()).items;
-      printObjects(app, items, agentTable, opts.output, names.length === 1);
+      await printObjects(app, items, agentTable, opts.output, names.length === 1);
     });
 
   agent.command("apply")
@@ -45,11 +44,16 @@ export function agentCommand(app: App) {
       if (!opts.file && !name) throw new CliError("agent apply: -f FILE or NAME is required");
       const client = await app.client();
       if (opts.file) {
+        // zod and yaml are loaded only by the commands that read a file.
+        const [{ AgentSchema }, { parseYamlWith, readInputFile }] = await Promise.all([
+          import("../../../specs/ari.ts"),
+          import("../yaml_file.ts"),
+        ]);
         const text = await readInputFile(opts.file);
         const input = parseYamlWith(AgentSchema, text, opts.file === "-" ? "stdin" : opts.file);
         const { agent, created } = await createOrUpdate(client, input);
         const verb = created ? "created" : "configured";
-        printResult(app, opts.output, `agent "${agent.metadata.name}" ${verb}`, agent);
+        await printResult(app, opts.output, `agent "${agent.metadata.name}" ${verb}`, agent);
         return;
       }
       const disabled = typeof flag === "string" ? parseBool(flag, "--disabled") : flag === true;
@@ -59,7 +63,7 @@ export function agentCommand(app: App) {
         spec: { ...current.spec, disabled },
       });
       const verb = disabled ? "disabled" : "enabled";
-      printResult(app, opts.output, `agent "${updated.metadata.name}" ${verb}`, updated);
+      await printResult(app, opts.output, `agent "${updated.metadata.name}" ${verb}`, updated);
     });
 
   agent.command("delete")

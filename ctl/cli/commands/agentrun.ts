@@ -1,26 +1,20 @@
 /**
  * `massctl agentrun (ar) get|create|delete|stop|cancel|restart|prompt|events|chat`.
  */
-import { Command, Option } from "@commander-js/extra-typings";
-import type { AgentRun, RunKey } from "../../../specs/ari.ts";
-import type { AgentRunEvent } from "../../../specs/events.ts";
+import { Command, type CommandUnknownOpts, Option } from "@commander-js/extra-typings";
+import type { AgentRun } from "../../../specs/ari.ts";
 import type { App } from "../app.ts";
-import { stopAndDeleteRun } from "../compose.ts";
-import { formatDuration, parseDuration } from "../duration.ts";
-import { CliError, ExitCode } from "../errors.ts";
-import { formatEventLine } from "../event_format.ts";
-import { oldestSeq } from "../../client/oldest_seq.ts";
-import { agentRunTable, toYaml } from "../output.ts";
-import { followTurn } from "../turn.ts";
+import { stopAndDeleteRun } from "../stop_and_delete.ts";
+import { parseDuration } from "../duration.ts";
+import { CliError } from "../errors.ts";
+import { agentRunTable } from "../output.ts";
 import { addPermissionCommands } from "./permission.ts";
-import { acpCommand } from "../../acp/command.ts";
-import { taskCommand } from "./task.ts";
-import { createCommand } from "./agentrun_create.ts";
 import {
   outputOption,
   parseIntFlag,
   printObjects,
   printResult,
+  promptBlocks,
   requireWorkspace,
   resultOption,
   timeoutOption,
@@ -29,7 +23,18 @@ import {
 
 const WS_HELP = "workspace of the agent run";
 
-export function agentrunCommand(app: App) {
+/**
+ * Subcommands in modules of their own, loaded only when named (or for help): `create` needs
+ * zod's schemas, `acp` the ACP SDK, `task` its file helpers; `get` needs none of them.
+ */
+const LAZY: Record<string, (app: App) => Promise<CommandUnknownOpts>> = {
+  create: async (app) => (await import("./agentrun_create.ts")).createCommand(app),
+  acp: async (app) => (await import("../../acp/command.ts")).acpCommand(app),
+  task: async (app) => (await import("./task.ts")).taskCommand(app),
+};
+
+/** `agentrun`; `sub` (the subcommand typed, if known) limits what is loaded. */
+export async function agentrunCommand(app: App, sub?: string) {
   const ar = new Command("agentrun").alias("ar").description("manage agent runs");
 
   ar.command("get")
@@ -54,10 +59,8 @@ export function agentrunCommand(app: App) {
       if (names.length > 0 && opts.phase) {
         items = items.filter((r) => r.status?.phase === opts.phase);
       }
-      printObjects(app, items, agentRunTable, opts.output, names.length === 1);
+      await printObjects(app, items, agentRunTable, opts.output, names.length === 1);
     });
-
-  ar.addCommand(createCommand(app));
 
   ar.command("delete")
     .description("delete agent runs (they must be stopped, unless --force)")
@@ -127,7 +130,7 @@ export function agentrunCommand(app: App) {
         const line = `agentrun ${opts.workspace}/${name} restarted (state: ${
           run.status?.phase ?? "restarting"
         })`;
-        printResult(app, opts.output, line, run);
+        await printResult(app, opts.output, line, run);
       }
     });
 
@@ -146,6 +149,7 @@ export function agentrunCommand(app: App) {
         app.line(JSON.stringify({ accepted: res.accepted }));
         return;
       }
+      const { promptAndWait } = await import("./agentrun_prompt.ts");
       await promptAndWait(app, key, opts.text, parseDuration(opts.timeout, "--timeout"));
     });
 
@@ -165,6 +169,7 @@ export function agentrunCommand(app: App) {
         .default("table" as const),
     )
     .action(async (name, opts) => {
+      const { printEvents } = await import("./agentrun_events.ts");
       await printEvents(app, { workspace: opts.workspace, name }, {
         fromSeq: opts.fromSeq,
         follow: opts.follow === true,
@@ -193,115 +198,13 @@ export function agentrunCommand(app: App) {
       });
     });
 
-  ar.addCommand(taskCommand(app));
-  ar.addCommand(acpCommand(app));
   addPermissionCommands(ar, app);
+  const wanted = sub && sub in LAZY ? [sub] : sub && isKnown(ar, sub) ? [] : Object.keys(LAZY);
+  for (const name of wanted) ar.addCommand(await LAZY[name](app));
   return ar;
 }
 
-function promptBlocks(text: string) {
-  return [{ type: "text", text }];
-}
-
-/**
- * `prompt --wait`, entirely over ARI: agentrun/prompt (which reserves the run and returns
- * the seq its turn starts after), then agentrun/watch from there.
- */
-async function promptAndWait(app: App, key: RunKey, text: string, timeoutMs: number) {
-  const client = await app.client();
-  // Fallback cursor for a daemon that does not return fromSeq.
-  const before = await client.agentrunGet(key);
-  const accepted = await client.agentrunPrompt({ ...key, prompt: promptBlocks(text) });
-  const fromSeq = accepted.fromSeq ?? before.status?.lastSeq;
-
-  const abort = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    abort.abort();
-  }, timeoutMs);
-  let lastChunk = "";
-  try {
-    const outcome = await followTurn(
-      client.watch({ ...key, fromSeq, signal: abort.signal }),
-      {
-        fromSeq,
-        onText: (chunk) => {
-          lastChunk = chunk;
-          app.out(chunk);
-        },
-      },
-    );
-    if (lastChunk && !lastChunk.endsWith("\n")) app.out("\n");
-    if (outcome.kind === "ended") {
-      if (outcome.stopReason === "end_turn") return;
-      throw new CliError(`turn ended: ${outcome.stopReason}`, ExitCode.TurnFailed);
-    }
-    if (outcome.kind === "error") throw new CliError(outcome.message, ExitCode.TurnFailed);
-    if (timedOut) {
-      throw new CliError(
-        `no answer within ${formatDuration(timeoutMs)}; the turn may still be running ` +
-          `(cancel it with: massctl agentrun cancel ${key.name} -w ${key.workspace})`,
-        ExitCode.Timeout,
-      );
-    }
-    throw new CliError("event stream ended before the turn finished", ExitCode.TurnFailed);
-  } finally {
-    clearTimeout(timer);
-    abort.abort();
-  }
-}
-
-interface EventsOptions {
-  /** Absent: from the oldest retained event. */
-  fromSeq?: number;
-  follow: boolean;
-  format: "table" | "json" | "yaml";
-}
-
-/** Without the lastSeq hint, a replay is over after this long without an event. */
-const REPLAY_IDLE_MS = 1_000;
-/** With the hint, a safety net in case the last event never comes. */
-const REPLAY_SAFETY_IDLE_MS = 5_000;
-
-async function printEvents(app: App, key: RunKey, opts: EventsOptions) {
-  const client = await app.client();
-  const run = await client.agentrunGet(key);
-  const lastSeq = run.status?.lastSeq;
-  const fromSeq = opts.fromSeq ?? await oldestSeq(client, key);
-  if (!opts.follow && lastSeq !== undefined && lastSeq < fromSeq) return;
-
-  const abort = new AbortController();
-  let idle: ReturnType<typeof setTimeout> | undefined;
-  const armIdle = () => {
-    if (opts.follow) return;
-    clearTimeout(idle);
-    idle = setTimeout(
-      () => abort.abort(),
-      lastSeq === undefined ? REPLAY_IDLE_MS : REPLAY_SAFETY_IDLE_MS,
-    );
-  };
-  armIdle();
-  try {
-    for await (const ev of client.watch({ ...key, fromSeq, signal: abort.signal })) {
-      app.out(formatEvent(ev, opts.format));
-      if (!opts.follow && lastSeq !== undefined && ev.seq >= lastSeq) break;
-      armIdle();
-    }
-  } finally {
-    clearTimeout(idle);
-    abort.abort();
-  }
-}
-
-function formatEvent(ev: AgentRunEvent, format: EventsOptions["format"]): string {
-  const { watchId: _w, ...envelope } = ev as AgentRunEvent & { watchId?: string };
-  switch (format) {
-    case "json":
-      return JSON.stringify(envelope) + "\n";
-    case "yaml":
-      return "---\n" + toYaml(envelope);
-    default:
-      return formatEventLine(ev) + "\n";
-  }
+/** True when `name` is a subcommand (or alias) `cmd` already has. */
+function isKnown(cmd: CommandUnknownOpts, name: string): boolean {
+  return cmd.commands.some((c) => c.name() === name || c.aliases().includes(name));
 }

@@ -84,7 +84,7 @@ export function createCommand(app: App) {
       }
       const phase = run.status?.phase ?? "creating";
       const line = `Agent run "${key.workspace}"/"${key.name}" created (state: ${phase})`;
-      printResult(app, opts.output, line, run);
+      await printResult(app, opts.output, line, run);
     });
 }
 

@@ -5,13 +5,7 @@ import { Option } from "@commander-js/extra-typings";
 import type { App } from "../app.ts";
 import { parseDuration } from "../duration.ts";
 import { CliError } from "../errors.ts";
-import {
-  OUTPUT_FORMATS,
-  type OutputFormat,
-  renderObjects,
-  type TableRenderer,
-  toYaml,
-} from "../output.ts";
+import { OUTPUT_FORMATS, type OutputFormat, renderObjects, type TableRenderer } from "../output.ts";
 import type { Spinner } from "../spinner.ts";
 
 /** `-o, --output table|wide|json|yaml` (default table). */
@@ -35,10 +29,21 @@ export type ResultFormat = typeof RESULT_FORMATS[number];
  * What a create/apply/restart prints: one line for a person, or the object alone (so
  * `| jq` works) with `-o json|yaml`.
  */
-export function printResult(app: App, format: ResultFormat, line: string, value: unknown): void {
+export async function printResult(
+  app: App,
+  format: ResultFormat,
+  line: string,
+  value: unknown,
+): Promise<void> {
   if (format === "json") printJson(app, value);
-  else if (format === "yaml") app.out(toYaml(value));
+  else if (format === "yaml") app.out(await yamlOf(value));
   else app.line(line);
+}
+
+/** `value` as YAML; the yaml package is loaded only by the commands that print it. */
+export async function yamlOf(value: unknown): Promise<string> {
+  const { toYaml } = await import("../to_yaml.ts");
+  return toYaml(value);
 }
 
 /** `--timeout <duration>` for waits. */
@@ -52,14 +57,15 @@ export function timeoutOption(defaultValue: string, what = "wait") {
 }
 
 /** Prints objects: JSON/YAML bare for one named object, `{kind: "List"}` otherwise. */
-export function printObjects<T>(
+export async function printObjects<T>(
   app: App,
   items: readonly T[],
   table: TableRenderer<T>,
   format: OutputFormat,
   single: boolean,
-): void {
-  app.out(renderObjects(items, table, { format, single, now: app.deps.now() }));
+): Promise<void> {
+  const toYaml = format === "yaml" ? (await import("../to_yaml.ts")).toYaml : undefined;
+  app.out(renderObjects(items, table, { format, single, now: app.deps.now(), toYaml }));
 }
 
 export function printJson(app: App, value: unknown): void {
@@ -102,4 +108,9 @@ export function parseIntFlag(flag: string) {
     }
     return Number(value);
   };
+}
+
+/** A prompt's text as ACP content blocks. */
+export function promptBlocks(text: string): { type: "text"; text: string }[] {
+  return [{ type: "text", text }];
 }

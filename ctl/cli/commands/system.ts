@@ -3,14 +3,13 @@
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import type { SystemInfo } from "../../../specs/ari.ts";
-import { MASS_VERSION } from "../../../specs/runtime.ts";
+import { MASS_VERSION } from "../../../specs/version.ts";
 import type { App } from "../app.ts";
 import { delay } from "../../../specs/lib/delay.ts";
 import { withTimeout } from "../../../specs/lib/with_timeout.ts";
 import { parseDuration } from "../duration.ts";
 import { CliError, DaemonUnreachableError } from "../errors.ts";
-import { timeoutOption } from "./common.ts";
-import { toYaml } from "../output.ts";
+import { timeoutOption, yamlOf } from "./common.ts";
 
 /** What the client knows about itself. */
 export interface ClientInfo {
@@ -46,7 +45,9 @@ export function daemonCommand(app: App) {
       const info = await daemonInfo(app);
       if (opts.output !== "text") {
         const value = info ?? { running: false, socketPath: app.socketPath };
-        app.out(opts.output === "json" ? JSON.stringify(value, null, 2) + "\n" : toYaml(value));
+        app.out(
+          opts.output === "json" ? JSON.stringify(value, null, 2) + "\n" : await yamlOf(value),
+        );
       } else if (!info) {
         app.line(`daemon: not running (no daemon at ${app.socketPath})`);
       } else {

@@ -2,19 +2,16 @@
  * `massctl workspace (ws) get|create|delete|send`.
  */
 import { Command, Option } from "@commander-js/extra-typings";
-import { dirname, resolve } from "node:path";
-import { z } from "zod";
-import { ObjectMetaSchema, type Workspace, WorkspaceSpecSchema } from "../../../specs/ari.ts";
-import { ComposeSourceSchema } from "../../../specs/compose.ts";
+import { resolve } from "node:path";
+import type { Workspace } from "../../../specs/ari.ts";
 import type { App } from "../app.ts";
 import type { AriClient, WorkspaceInput } from "../../client/ari_client.ts";
 import { AriError } from "../../client/errors.ts";
-import { normalizeSource, stopAndDeleteRun } from "../compose.ts";
+import { stopAndDeleteRun } from "../stop_and_delete.ts";
 import { parseDuration } from "../duration.ts";
 import { CliError } from "../errors.ts";
 import { workspaceTable } from "../output.ts";
 import { waitWorkspaceReady } from "../../client/wait.ts";
-import { parseYamlWith, readInputFile } from "../yaml_file.ts";
 import {
   outputOption,
   parseIntFlag,
@@ -25,13 +22,6 @@ import {
   timeoutOption,
   withSpinner,
 } from "./common.ts";
-
-/** `ws create -f`: the shape `ws get -o yaml` prints; `empty` and relative paths allowed. */
-const WorkspaceFileSchema = z.object({
-  kind: z.literal("Workspace").optional(),
-  metadata: ObjectMetaSchema,
-  spec: WorkspaceSpecSchema.extend({ source: ComposeSourceSchema }),
-});
 
 export function workspaceCommand(app: App) {
   const ws = new Command("workspace").alias("ws").description("manage workspaces");
@@ -48,7 +38,7 @@ export function workspaceCommand(app: App) {
         : (await client.workspaceList(
           opts.phase ? { fieldSelector: { phase: opts.phase } } : {},
         )).items;
-      printObjects(app, items, workspaceTable, opts.output, names.length === 1);
+      await printObjects(app, items, workspaceTable, opts.output, names.length === 1);
     });
 
   const create = ws.command("create")
@@ -61,14 +51,8 @@ export function workspaceCommand(app: App) {
     .addOption(resultOption())
     .action(async (opts) => {
       if (!opts.file) throw new CliError("workspace create: use local|git|empty, or -f FILE");
-      const text = await readInputFile(opts.file);
-      const file = opts.file === "-" ? "stdin" : opts.file;
-      const parsed = parseYamlWith(WorkspaceFileSchema, text, file);
-      const baseDir = opts.file === "-" ? app.deps.cwd() : dirname(resolve(opts.file));
-      await createWorkspace(app, {
-        metadata: parsed.metadata,
-        spec: { ...parsed.spec, source: normalizeSource(parsed.spec.source, baseDir) },
-      }, opts);
+      const { readWorkspaceFile } = await import("../workspace_file.ts");
+      await createWorkspace(app, await readWorkspaceFile(opts.file, app.deps.cwd()), opts);
     });
 
   create.command("local")
@@ -197,7 +181,7 @@ async function createWorkspace(
     );
   }
   const phase = result.status?.phase ?? "pending";
-  printResult(app, opts.output, `Workspace "${name}" created (phase: ${phase})`, result);
+  await printResult(app, opts.output, `Workspace "${name}" created (phase: ${phase})`, result);
 }
 
 /** A refused delete names the runs that block it and the way past them. */
