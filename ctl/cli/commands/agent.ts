@@ -9,6 +9,7 @@ import { CliError, isNotFound } from "../errors.ts";
 import { agentTable } from "../output.ts";
 import { outputOption, parseBool, printObjects, printResult, resultOption } from "./common.ts";
 
+/** `massctl agent`: get, apply and delete agent definitions. */
 export function agentCommand(app: App) {
   const agent = new Command("agent").description("manage agent definitions");
 

@@ -33,7 +33,11 @@ const LAZY: Record<string, (app: App) => Promise<CommandUnknownOpts>> = {
   task: async (app) => (await import("./task.ts")).taskCommand(app),
 };
 
-/** `agentrun`; `sub` (the subcommand typed, if known) limits what is loaded. */
+/**
+ * `massctl agentrun` (alias `ar`): get, create, delete, stop, cancel, restart, prompt, events,
+ * chat, and the `task` and `acp` subcommands; `sub` (the subcommand typed, if known) limits
+ * what is loaded.
+ */
 export async function agentrunCommand(app: App, sub?: string) {
   const ar = new Command("agentrun").alias("ar").description("manage agent runs");
 

@@ -68,6 +68,7 @@ export async function printObjects<T>(
   app.out(renderObjects(items, table, { format, single, now: app.deps.now(), toYaml }));
 }
 
+/** Prints `value` on stdout as indented JSON. */
 export function printJson(app: App, value: unknown): void {
   app.out(JSON.stringify(value, null, 2) + "\n");
 }

@@ -17,6 +17,7 @@ export interface ClientInfo {
   denoVersion: string;
 }
 
+/** massctl's own version and the Deno version it runs on. */
 export function clientInfo(): ClientInfo {
   return { version: MASS_VERSION, denoVersion: Deno.version.deno };
 }
@@ -31,6 +32,9 @@ async function daemonInfo(app: App): Promise<SystemInfo | undefined> {
   }
 }
 
+/**
+ * `massctl daemon status`: whether a daemon answers on the socket, and its version, pid and root.
+ */
 export function daemonCommand(app: App) {
   const daemon = new Command("daemon").description("inspect the mass daemon");
   daemon.command("status")
@@ -107,6 +111,7 @@ async function untilUnreachable(app: App, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
+/** `massctl version`: the client's version and, when a daemon answers, the daemon's. */
 export function versionCommand(app: App) {
   return new Command("version")
     .description("print client and daemon versions")

@@ -23,6 +23,7 @@ import {
   withSpinner,
 } from "./common.ts";
 
+/** `massctl workspace` (alias `ws`): get, create (local, git, empty), delete and send. */
 export function workspaceCommand(app: App) {
   const ws = new Command("workspace").alias("ws").description("manage workspaces");
 
