@@ -135,10 +135,11 @@ export function agentTable(items: readonly Agent[], wide: boolean, now: Date): s
  * PENDING, LOG and ERROR.
  */
 export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Date): string {
-  const head = ["WORKSPACE", "NAME", "AGENT", "PHASE", "AGE"];
   // PENDING: permission requests waiting for an answer (policy ask); the run needs attention.
+  // It comes after the original's five columns, so scripts that cut those still work.
+  const head = ["WORKSPACE", "NAME", "AGENT", "PHASE", "AGE", "PENDING"];
   // LOG: the event log's size on disk (as of the run's last idle, attach or exit).
-  if (wide) head.push("PID", "RESTARTS", "PENDING", "LOG", "ERROR");
+  if (wide) head.push("PID", "RESTARTS", "LOG", "ERROR");
   const rows = items.map((r) => {
     const row = [
       r.metadata.workspace,
@@ -146,12 +147,12 @@ export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Da
       r.spec?.agent ?? "",
       r.status?.phase ?? "",
       formatAge(r.metadata.createdAt, now),
+      String(r.status?.pendingPermissions ?? 0),
     ];
     if (wide) {
       row.push(
         r.status?.pid ? String(r.status.pid) : "",
         String(r.status?.restartCount ?? 0),
-        String(r.status?.pendingPermissions ?? 0),
         formatBytes(r.status?.eventLogBytes),
         r.status?.errorMessage ?? "",
       );

@@ -5,6 +5,7 @@ import type { RunKey } from "../../../specs/ari.ts";
 import type { App } from "../app.ts";
 import { formatDuration } from "../duration.ts";
 import { CliError, ExitCode } from "../errors.ts";
+import { permissionLabel } from "../permissions.ts";
 import { followTurn } from "../turn.ts";
 import { promptBlocks } from "./common.ts";
 
@@ -25,6 +26,14 @@ export async function promptAndWait(app: App, key: RunKey, text: string, timeout
     timedOut = true;
     abort.abort();
   }, timeoutMs);
+  // Ctrl+C ends the wait, not the turn: say so, and how to end the turn too.
+  let interrupted = false;
+  const onInterrupt = () => {
+    interrupted = true;
+    abort.abort();
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  const cmd = `${key.name} -w ${key.workspace}`;
   let lastChunk = "";
   try {
     const outcome = await followTurn(
@@ -35,9 +44,21 @@ export async function promptAndWait(app: App, key: RunKey, text: string, timeout
           lastChunk = chunk;
           app.out(chunk);
         },
+        onPermission: (req) => {
+          app.err(
+            `waiting for permission: ${permissionLabel(req)} (request ${req.requestId}); ` +
+              `answer with: massctl agentrun approve ${cmd} (or: massctl agentrun deny ${cmd})\n`,
+          );
+        },
       },
     );
     if (lastChunk && !lastChunk.endsWith("\n")) app.out("\n");
+    if (interrupted) {
+      throw new CliError(
+        `interrupted: the turn keeps running (cancel it with: massctl agentrun cancel ${cmd})`,
+        ExitCode.Interrupted,
+      );
+    }
     if (outcome.kind === "ended") {
       if (outcome.stopReason === "end_turn") return;
       throw new CliError(`turn ended: ${outcome.stopReason}`, ExitCode.TurnFailed);
@@ -52,6 +73,7 @@ export async function promptAndWait(app: App, key: RunKey, text: string, timeout
     }
     throw new CliError("event stream ended before the turn finished", ExitCode.TurnFailed);
   } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
     clearTimeout(timer);
     abort.abort();
   }
