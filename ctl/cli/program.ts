@@ -48,7 +48,14 @@ const NOUNS: Record<string, { aliases: string[]; load: NounLoader }> = {
     aliases: [],
     load: async (app) => (await import("./commands/system.ts")).versionCommand(app),
   },
+  __complete: {
+    aliases: [],
+    load: async (app) => (await import("./commands/complete.ts")).completeCommand(app),
+  },
 };
+
+/** Nouns left out of help and of the completion scripts. */
+const HIDDEN = new Set(["__complete"]);
 
 /** The noun and subcommand words of `argv` (after global options), if any. */
 export function wantedWords(argv: readonly string[]): { noun?: string; sub?: string } {
@@ -82,7 +89,9 @@ export async function createCli(deps: CliDeps, argv?: readonly string[]): Promis
   const versionOnly = !noun && argv?.length === 1 && ["-V", "--version"].includes(argv[0]);
   const nouns = noun ? [noun] : versionOnly ? [] : Object.keys(NOUNS);
   const loaded = await Promise.all(nouns.map((n) => NOUNS[n].load(app, noun ? sub : undefined)));
-  for (const cmd of loaded) program.addCommand(cmd);
+  for (const [i, cmd] of loaded.entries()) {
+    program.addCommand(cmd, { hidden: HIDDEN.has(nouns[i]) });
+  }
   program.addCommand(
     new Command("completion")
       .description("print a shell completion script")

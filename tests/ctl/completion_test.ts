@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { completionScript, completionTree } from "../../ctl/cli/completion.ts";
 import { createCli } from "../../ctl/cli/program.ts";
-import { memoryDeps } from "./cli_helpers.ts";
+import { MASSCTL, massctl, memoryDeps, ok, startDaemonProcess } from "./cli_helpers.ts";
 
 async function program() {
   return (await createCli(memoryDeps())).program;
@@ -128,5 +128,70 @@ Deno.test({
       "wide",
       "yaml",
     ]);
+  },
+});
+
+Deno.test({
+  name: "completion: -w, --agent and run arguments complete names from the daemon (bash, zsh)",
+  ignore: !hasShell("bash"),
+  fn: async () => {
+    const d = await startDaemonProcess();
+    try {
+      ok(await massctl(d.socket, ["ws", "create", "empty", "--name", "w1", "--wait"]));
+      ok(await massctl(d.socket, ["ws", "create", "empty", "--name", "w2", "--wait"]));
+      ok(await massctl(d.socket, ["ar", "create", "-w", "w1", "--name", "r1", "--agent", "demo"]));
+      ok(await massctl(d.socket, ["ar", "create", "-w", "w2", "--name", "r2", "--agent", "demo"]));
+      const hidden = ok(await massctl(d.socket, ["--help"])).stdout;
+      assert.doesNotMatch(hidden, /__complete/, "the helper stays out of help");
+      const fn = `massctl() { ${JSON.stringify(Deno.execPath())} run -A ${
+        JSON.stringify(MASSCTL)
+      } "$@"; }`;
+      const s = d.socket;
+      const out = await shell(
+        "bash",
+        completionScript("bash", await program()),
+        `${fn}
+source SCRIPT
+t() { COMP_WORDS=("$@"); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _massctl; echo "\${COMPREPLY[*]}"; }
+t massctl --socket ${s} ar get -w ""
+t massctl --socket ${s} ar stop -w w2 ""
+t massctl --socket ${s} ws delete ""
+t massctl --socket ${s} compose run -w x --agent de
+t massctl --socket ${s} ar get r ""`,
+      );
+      const lines = out.trimEnd().split("\n");
+      assert.equal(lines[0], "w1 w2", "-w offers workspaces");
+      assert.equal(lines[1], "r2", "runs of the -w typed");
+      assert.equal(lines[2], "w1 w2");
+      assert.equal(lines[3], "demo");
+      assert.equal(lines[4], "r1 r2");
+      if (hasShell("zsh")) {
+        const z = await shell(
+          "zsh",
+          completionScript("zsh", await program()),
+          `${fn}
+compdef() { :; }
+source SCRIPT
+compadd() { shift; print -r -- "$*"; }
+_files() { print -r -- files; }
+t() { words=("$@"); CURRENT=\${#words}; _massctl; }
+t massctl --socket ${s} ar events -w ""`,
+        );
+        assert.equal(z.trim(), "w1 w2");
+      }
+      if (hasShell("fish")) {
+        const fishFn = `function massctl; ${JSON.stringify(Deno.execPath())} run -A ${
+          JSON.stringify(MASSCTL)
+        } $argv; end`;
+        const f = await shell(
+          "fish",
+          completionScript("fish", await program()),
+          `${fishFn}; source SCRIPT; complete -C "massctl --socket ${s} ar stop -w w1 "`,
+        );
+        assert.equal(f.trim(), "r1", "fish: runs of the -w typed");
+      }
+    } finally {
+      await d.stop();
+    }
   },
 });
