@@ -65,6 +65,9 @@ export function parseCompose(
         turnTimeoutSeconds: r.turnTimeoutSeconds,
         terminal: r.terminal,
         eventLog: r.eventLog,
+        worktree: typeof r.worktree === "boolean"
+          ? (r.worktree ? { enabled: true } : undefined)
+          : r.worktree,
       },
     })),
   };

@@ -7,7 +7,11 @@ import { isTerminalPhase, waitRunTerminal } from "../client/wait.ts";
 import { isNotFound } from "./errors.ts";
 
 /** Stops a run unless already stopped, waits, and deletes it; false when it did not exist. */
-export async function stopAndDeleteRun(client: AriClient, key: RunKey): Promise<boolean> {
+export async function stopAndDeleteRun(
+  client: AriClient,
+  key: RunKey,
+  worktree: { force?: boolean; deleteBranch?: boolean } = {},
+): Promise<boolean> {
   let run: AgentRun;
   try {
     run = await client.agentrunGet(key);
@@ -19,6 +23,6 @@ export async function stopAndDeleteRun(client: AriClient, key: RunKey): Promise<
     await client.agentrunStop(key);
     await waitRunTerminal(client, key);
   }
-  await client.agentrunDelete(key);
+  await client.agentrunDelete({ ...key, ...worktree });
   return true;
 }

@@ -9,6 +9,7 @@ import { parseDuration } from "../duration.ts";
 import { CliError } from "../errors.ts";
 import { agentRunTable } from "../output.ts";
 import { addPermissionCommands } from "./permission.ts";
+import { addWorktreeCommands } from "./worktree.ts";
 import {
   outputOption,
   parseIntFlag,
@@ -70,7 +71,8 @@ export async function agentrunCommand(app: App, sub?: string) {
     .description("delete agent runs (they must be stopped, unless --force)")
     .argument("<names...>", "agent run names")
     .requiredOption("-w, --workspace <name>", WS_HELP)
-    .option("--force", "stop running agent runs first")
+    .option("--force", "stop running runs first; remove a worktree with uncommitted changes")
+    .option("--delete-branch", "also delete the run's worktree branch (kept by default)")
     .option("-y, --yes", "do not ask for confirmation")
     .action(async (names, opts) => {
       if (opts.force) {
@@ -86,11 +88,11 @@ export async function agentrunCommand(app: App, sub?: string) {
           const existed = await withSpinner(
             app,
             `stopping agentrun ${key.workspace}/${name}`,
-            () => stopAndDeleteRun(client, key),
+            () => stopAndDeleteRun(client, key, { force: true, deleteBranch: opts.deleteBranch }),
           );
           if (!existed) throw new CliError(`agent run ${key.workspace}/${name} not found`);
         } else {
-          await client.agentrunDelete(key);
+          await client.agentrunDelete({ ...key, deleteBranch: opts.deleteBranch });
         }
         app.line(`agentrun ${key.workspace}/${name} deleted`);
       }
@@ -203,6 +205,7 @@ export async function agentrunCommand(app: App, sub?: string) {
     });
 
   addPermissionCommands(ar, app);
+  addWorktreeCommands(ar, app);
   const wanted = sub && sub in LAZY ? [sub] : sub && isKnown(ar, sub) ? [] : Object.keys(LAZY);
   for (const name of wanted) ar.addCommand(await LAZY[name](app));
   return ar;

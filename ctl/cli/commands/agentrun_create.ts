@@ -9,13 +9,15 @@ import type { App } from "../app.ts";
 import { parseDuration } from "../duration.ts";
 import { CliError } from "../errors.ts";
 import { waitRunIdle } from "../../client/wait.ts";
+import { eventLogSpec } from "./run_spec.ts";
+import { addWorktreeFlags, worktreeSpec } from "./worktree.ts";
 import { parseIntFlag, printResult, resultOption, timeoutOption, withSpinner } from "./common.ts";
 
 const WS_HELP = "workspace of the agent run";
 
 /** The `agentrun create` command. */
 export function createCommand(app: App) {
-  return new Command("create")
+  return addWorktreeFlags(new Command("create"))
     .description("create an agent run in a workspace")
     .requiredOption("-w, --workspace <name>", WS_HELP)
     .requiredOption("--name <name>", "agent run name")
@@ -71,6 +73,7 @@ export function createCommand(app: App) {
           ...(permissionTimeoutSeconds !== undefined ? { permissionTimeoutSeconds } : {}),
           ...(opts.terminal ? { terminal: true } : {}),
           ...eventLogSpec(opts.eventSegmentMib, opts.eventMaxSegments),
+          ...worktreeSpec(opts),
         },
       });
       let run: AgentRun = created;
@@ -98,18 +101,4 @@ async function checkWorkflow(app: App, file: string): Promise<string> {
     throw new CliError(`--workflow ${file}: no such file`);
   }
   return abs;
-}
-
-/** `spec.eventLog` from the create flags; absent when neither is given. */
-function eventLogSpec(
-  segmentMiB: number | undefined,
-  maxSegments: number | undefined,
-): { eventLog?: { segmentMiB?: number; maxSegments?: number } } {
-  if (segmentMiB === undefined && maxSegments === undefined) return {};
-  return {
-    eventLog: {
-      ...(segmentMiB !== undefined ? { segmentMiB } : {}),
-      ...(maxSegments !== undefined ? { maxSegments } : {}),
-    },
-  };
 }
