@@ -54,6 +54,11 @@ export class App {
     this.#socketOption = socketOption;
   }
 
+  /** `--socket` as given on the command line, if it was. */
+  get socketOption(): string | undefined {
+    return this.#socketOption();
+  }
+
   get socketPath(): string {
     return this.#socketOption() || defaultSocketPath(this.deps.env);
   }

@@ -87,8 +87,30 @@ Deno.test("mass daemon start with the original's log flags; massctl -V, errors, 
       assert.match(busy.stderr, /agentrun stop a -w w\), or delete it with --force\n$/);
       const dup = await ctl(["ar", "create", "-w", "w", "--name", "a", "--agent", "demo"]);
       assert.match(dup.stderr, /already exists: restart it \(massctl agentrun restart a -w w\)/);
-      ok(await ctl(["ws", "delete", "w", "--force"]));
     });
+
+    await t.step(
+      "agentrun debug --socket S status|stop talks to the agent-run itself",
+      async () => {
+        const sock = `${root}/runs/w/a/agent-run.sock`;
+        const st = JSON.parse(ok(await ctl(["ar", "debug", "--socket", sock, "status"])).stdout);
+        assert.equal(st.state.id, "a");
+        assert.equal(st.state.phase, "idle");
+        const stop = ok(await ctl(["ar", "debug", "stop", "--socket", sock]));
+        assert.equal(stop.stdout, "stop sent\n");
+        await until("the agent-run gone", async () => {
+          const r = await ctl(["ar", "debug", "status", "--socket", sock]);
+          return r.code === 1 ? r : undefined;
+        });
+        const none = await ctl(["ar", "debug", "status", "--socket", `${root}/none.sock`]);
+        assert.equal(none.code, 1);
+        assert.match(
+          none.stderr,
+          /^Error: no agent-run listens at .*none\.sock: is the run stopped\?\n$/,
+        );
+        ok(await ctl(["ws", "delete", "w", "--force"]));
+      },
+    );
 
     await t.step("massctl daemon stop stops it", async () => {
       const r = ok(await ctl(["daemon", "stop"]));

@@ -32,6 +32,7 @@ const LAZY: Record<string, (app: App) => Promise<CommandUnknownOpts>> = {
   create: async (app) => (await import("./agentrun_create.ts")).createCommand(app),
   acp: async (app) => (await import("../../acp/command.ts")).acpCommand(app),
   task: async (app) => (await import("./task.ts")).taskCommand(app),
+  debug: async (app) => (await import("./debug.ts")).debugCommand(app),
 };
 
 /**
