@@ -48,6 +48,10 @@ const NOUNS: Record<string, { aliases: string[]; load: NounLoader }> = {
     aliases: [],
     load: async (app) => (await import("./commands/system.ts")).versionCommand(app),
   },
+  ext: {
+    aliases: [],
+    load: async (app) => (await import("./commands/ext.ts")).extCommand(app),
+  },
   __complete: {
     aliases: [],
     load: async (app) => (await import("./commands/complete.ts")).completeCommand(app),

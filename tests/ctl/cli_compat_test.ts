@@ -132,3 +132,33 @@ Deno.test("mass daemon start with the original's log flags; massctl -V, errors, 
     await Deno.remove(root, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("massctl ext pipeline example | validate, as the original", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mc" });
+  try {
+    const ctl = (args: string[]) => massctl(`${dir}/none.sock`, args, { cwd: dir });
+    const ex = ok(await ctl(["ext", "pipeline", "example", "-o", "p.yaml"]));
+    assert.equal(ex.stdout, "Example pipeline written to p.yaml\n");
+    const again = await ctl(["ext", "pipeline", "example", "-o", "p.yaml"]);
+    assert.match(again.stderr, /^Error: p\.yaml already exists/);
+    const v = ok(await ctl(["ext", "pipeline", "validate", "p.yaml"]));
+    assert.equal(
+      v.stdout,
+      'Pipeline "feature-with-review" validated successfully.\nStages: implement → review\n',
+    );
+    const text = await Deno.readTextFile(`${dir}/p.yaml`);
+    await Deno.writeTextFile(`${dir}/bad.yaml`, text.replace("goto: __done__", "goto: finish"));
+    const bad = await ctl(["ext", "pipeline", "validate", "bad.yaml"]);
+    assert.equal(bad.code, 1);
+    assert.equal(
+      bad.stderr,
+      'Error: bad.yaml: stages[1].routes[0].goto: no stage named "finish"\n',
+    );
+    await Deno.writeTextFile(`${dir}/shape.yaml`, text.replace("  - name: review", "  - nme: x"));
+    const shape = await ctl(["ext", "pipeline", "validate", "shape.yaml"]);
+    assert.equal(shape.code, 1);
+    assert.match(shape.stderr, /^Error: shape\.yaml:\d+: stages\[1\]/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
