@@ -70,7 +70,9 @@ Deno.test("ChatApp: a prompt the daemon did not take stays in the input; no OS e
     agentrunRespondPermission: () => Promise.reject(new Error("unused")),
     watch: (opts: WatchOptions) => ({
       async *[Symbol.asyncIterator]() {
+        // No events: stay open like a live watch, until the chat goes away.
         await new Promise<void>((r) => opts.signal?.addEventListener("abort", () => r()));
+        yield* [];
       },
     }),
   };
