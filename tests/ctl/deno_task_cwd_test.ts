@@ -3,24 +3,32 @@
  * not the mass checkout deno task runs it in.
  */
 import assert from "node:assert/strict";
-import { CONFIG, ok, run, startDaemonProcess, testAgentYaml } from "./cli_helpers.ts";
+import { CONFIG, ok, startDaemonProcess, testAgentYaml } from "./cli_helpers.ts";
 
 Deno.test("deno task massctl: --path ., -f FILE and compose run mean the caller's directory", async () => {
   const d = await startDaemonProcess();
   const here = await Deno.realPath(await Deno.makeTempDir({ prefix: "mt" }));
-  const task = (args: string[]) =>
-    run(Deno.execPath(), [
-      "task",
-      "-q",
-      "--config",
-      CONFIG,
-      "massctl",
-      "--socket",
-      d.socket,
-      ...args,
-    ], {
+  // As from a shell: no INIT_CWD inherited (an outer `deno task test` sets one, and deno task
+  // keeps an INIT_CWD it is given).
+  const env: Record<string, string> = { PATH: Deno.env.get("PATH") ?? "", NO_COLOR: "1" };
+  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
+    const value = Deno.env.get(name);
+    if (value) env[name] = value;
+  }
+  const task = async (args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "--config", CONFIG, "massctl", "--socket", d.socket, ...args],
       cwd: here,
-    });
+      clearEnv: true,
+      env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+    return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+  };
   try {
     ok(await task(["ws", "create", "local", "--name", "dot", "--path", ".", "--wait"]));
     assert.deepEqual((await d.client.workspaceGet("dot")).spec.source, {
