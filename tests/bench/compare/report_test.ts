@@ -54,7 +54,7 @@ Deno.test("report: markdown rows with ratios, and an SVG with one polyline per s
     targets: evaluateTargets(rows, 10, ["demo"]),
     extra: {},
   });
-  assert.match(md, /\| warm prompt \| demo \|  \| whole turn ms \| 110\.0 \(p90/);
+  assert.match(md, /\| warm prompt \| demo \| {2}\| whole turn ms \| 110\.0 \(p90/);
   assert.match(md, /mass\/floor 1\.05/);
   const svg = concurrencyChart(rows);
   assert.ok(svg.startsWith("<svg") && svg.trimEnd().endsWith("</svg>"));
