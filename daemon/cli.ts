@@ -1,9 +1,11 @@
 /**
  * The daemon's commands for `mass`: `mass server` (agentd in the foreground) and
  * `mass daemon start|status|stop|restart`. Factories return commander commands that mass.ts adds.
+ * `status` and `restart` ask the running daemon over ARI through an `AriProbe` that mass.ts
+ * passes in (the typed client, ctl/client/): daemon/ never imports the client itself.
  */
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
-import { AriClient } from "../ctl/ari_client.ts";
+import type { SystemInfo } from "../specs/ari.ts";
 import { delay } from "../specs/lib/delay.ts";
 import { withTimeout } from "../specs/lib/with_timeout.ts";
 import { type RootPaths, rootPaths } from "./context.ts";
@@ -27,13 +29,28 @@ export const denoIO: DaemonCliIO = {
   exit: (code) => Deno.exit(code),
 };
 
+/** One ARI connection, as much of it as `status` and `restart` use. */
+export interface AriProbeConnection {
+  systemInfo(): Promise<Pick<SystemInfo, "version" | "goVersion">>;
+  readonly closed: Promise<void>;
+  close(): void;
+}
+
+/** Dials the daemon's socket; rejects when nobody listens there. */
+export interface AriProbe {
+  connect(
+    socketPath: string,
+    opts: { connectTimeoutMs: number; requestTimeoutMs?: number },
+  ): Promise<AriProbeConnection>;
+}
+
 /** The pid of the daemon holding the root's lock, from the pid file or the lock file. */
 export async function holderPid(paths: RootPaths): Promise<number | undefined> {
   return await readPidFile(paths.pidFile) ?? await readPidFile(lockPath(paths));
 }
 
 /** One line, as the original's `mass daemon status` printed it. */
-export async function daemonStatus(paths: RootPaths): Promise<string> {
+export async function daemonStatus(paths: RootPaths, probe: AriProbe): Promise<string> {
   const pidFromFile = await readPidFile(paths.pidFile);
   if (!await isRootLocked(paths)) {
     return pidFromFile === undefined
@@ -41,9 +58,9 @@ export async function daemonStatus(paths: RootPaths): Promise<string> {
       : "daemon: not running (stale pid file)";
   }
   const pid = pidFromFile ?? await readPidFile(lockPath(paths));
-  let client: AriClient;
+  let client: AriProbeConnection;
   try {
-    client = await AriClient.connect(paths.socket, {
+    client = await probe.connect(paths.socket, {
       connectTimeoutMs: 2_000,
       requestTimeoutMs: 5_000,
     });
@@ -152,6 +169,7 @@ export async function runServer(opts: ServerOptions, io: DaemonCliIO = denoIO): 
  */
 export async function restartDaemon(
   paths: RootPaths,
+  probe: AriProbe,
   opts: { timeoutMs?: number; onSignalled?: (pid: number) => void } = {},
 ): Promise<StopResult> {
   if (!await isRootLocked(paths)) return { state: "not-running" };
@@ -161,26 +179,26 @@ export async function restartDaemon(
   }
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   // A probe connection tells us when the old listener is gone (it closes every connection).
-  const probe = await AriClient.connect(paths.socket, { connectTimeoutMs: 2_000 })
+  const old = await probe.connect(paths.socket, { connectTimeoutMs: 2_000 })
     .catch(() => undefined);
   try {
     Deno.kill(pid, "SIGHUP");
   } catch (err) {
-    probe?.close();
+    old?.close();
     if (err instanceof Deno.errors.NotFound) return { state: "not-running" };
     throw err;
   }
   opts.onSignalled?.(pid);
-  if (probe) {
+  if (old) {
     const gone = await withTimeout(
-      probe.closed.then(() => true),
+      old.closed.then(() => true),
       Math.max(0, deadline - Date.now()),
     );
-    probe.close();
+    old.close();
     if (!gone) return { state: "timeout", pid };
   }
   while (Date.now() < deadline) {
-    const client = await AriClient.connect(paths.socket, { connectTimeoutMs: 1_000 })
+    const client = await probe.connect(paths.socket, { connectTimeoutMs: 1_000 })
       .catch(() => undefined);
     if (client) {
       try {
@@ -280,8 +298,8 @@ export function serverCommand(io: DaemonCliIO = denoIO) {
   return serverLike(new Command("server"), "run the mass daemon (agentd) in the foreground", io);
 }
 
-/** `mass daemon start|status|stop|restart [--root DIR]`. */
-export function daemonCommand(io: DaemonCliIO = denoIO) {
+/** `mass daemon start|status|stop|restart [--root DIR]`; `probe` reaches the daemon over ARI. */
+export function daemonCommand(probe: AriProbe, io: DaemonCliIO = denoIO) {
   const daemon = new Command("daemon").description("manage the mass daemon");
   serverLike(
     daemon.command("start"),
@@ -292,7 +310,7 @@ export function daemonCommand(io: DaemonCliIO = denoIO) {
     .description("show whether the daemon is running")
     .addOption(rootOption())
     .action(async (opts) => {
-      io.out(await daemonStatus(rootPaths(resolveRoot(opts.root, io.env))));
+      io.out(await daemonStatus(rootPaths(resolveRoot(opts.root, io.env)), probe));
     });
   daemon.command("restart")
     .description("restart the daemon in place (SIGHUP; same pid); agent-runs keep running")
@@ -300,7 +318,7 @@ export function daemonCommand(io: DaemonCliIO = denoIO) {
     .addOption(timeoutOption())
     .action((opts) =>
       signalCommand(io, opts, {
-        signal: (paths, o) => restartDaemon(paths, o),
+        signal: (paths, o) => restartDaemon(paths, probe, o),
         sent: (pid) => `daemon: sent SIGHUP to pid ${pid}, waiting for restart...`,
         done: (pid) => `daemon: restarted (pid: ${pid})`,
         notRunningIsError: true,

@@ -2,6 +2,7 @@
  * What the ARI handlers of agentd share. Everything is passed in (no globals) so a test
  * can run two daemons in one process.
  */
+import type { AriMethodName, AriResult } from "../specs/ari_methods.ts";
 import type { RpcPeer } from "../specs/wire/peer.ts";
 
 /** Fixed layout of a daemon root. */
@@ -36,32 +37,14 @@ export interface RecoveryState {
   finishedAt?: string;
 }
 
-/** One ARI method: params as received (validated by the handler), the calling connection. */
-export type AriHandler = (params: unknown, peer: RpcPeer) => unknown | Promise<unknown>;
+/**
+ * The handler of ARI method `M`: params as received (validated by the handler against the
+ * table's schema), the calling connection; answers the table's result type.
+ */
+export type AriHandler<M extends AriMethodName = AriMethodName> = (
+  params: unknown,
+  peer: RpcPeer,
+) => AriResult<M> | Promise<AriResult<M>>;
 
-/** A group of ARI methods keyed by full method name (e.g. "workspace/get"). */
-export type AriHandlers = Record<string, AriHandler>;
-
-/** Methods that change state; blocked during recovery. */
-export const MUTATING_METHODS: ReadonlySet<string> = new Set([
-  "workspace/create",
-  "workspace/delete",
-  "workspace/send",
-  "agent/create",
-  "agent/update",
-  "agent/delete",
-  "agentrun/create",
-  "agentrun/delete",
-  "agentrun/prompt",
-  "agentrun/cancel",
-  "agentrun/stop",
-  "agentrun/restart",
-  // They change the live ACP session, so they wait for recovery like prompt does.
-  "agentrun/set_model",
-  "agentrun/set_mode",
-  // An answer changes what the agent does next.
-  "agentrun/respond_permission",
-  // They prompt the agent, like agentrun/prompt (specs/tasks.md).
-  "agentrun/task/do",
-  "agentrun/task/retry",
-]);
+/** A group of ARI handlers keyed by wire name: a name outside specs/ari_methods.ts is a type error. */
+export type AriHandlers = { [M in AriMethodName]?: AriHandler<M> };

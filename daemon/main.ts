@@ -15,7 +15,7 @@ import type { SystemInfo } from "../specs/ari.ts";
 import { socketPathProblem } from "../specs/names.ts";
 import type { UnixServer } from "../specs/wire/socket.ts";
 import { agentHandlers } from "./ari/agents.ts";
-import { startAriServer } from "./ari/server.ts";
+import { startAriServer, unservedHandlers } from "./ari/server.ts";
 import { systemHandlers, systemInfo } from "./ari/system.ts";
 import { type WorkspaceService, workspaceService } from "./ari/workspaces.ts";
 import { builtinAgents, type BuiltinOptions, seedBuiltinAgents } from "./agents/builtins.ts";
@@ -201,7 +201,8 @@ async function boot(
     systemHandlers(deps),
     wsService.handlers,
     agentHandlers(deps),
-    ...(runs?.handlers ? [runs.handlers] : []),
+    // Without a run supervisor (tests) agentrun/* answer -32601 as unknown methods would.
+    runs?.handlers ?? unservedHandlers("agentrun/"),
   ];
   // Gate closed before the socket opens: no mutating call slips in ahead of recovery.
   recovery.phase = "recovering";

@@ -223,6 +223,16 @@ export const SetModeParamsSchema = RunKeySchema.extend({
 });
 export type AriSetModeParams = z.infer<typeof SetModeParamsSchema>;
 
+/**
+ * agentrun/set_config_option: forwarded to the live agent-run as `session/set_config_option`;
+ * the result is the agent's (`{configOptions}` in ACP).
+ */
+export const SetConfigOptionParamsSchema = RunKeySchema.extend({
+  configId: z.string().min(1, "configId is required"),
+  value: z.union([z.string(), z.boolean()]),
+});
+export type AriSetConfigOptionParams = z.infer<typeof SetConfigOptionParamsSchema>;
+
 /** agentrun/permissions: the live agent-run's pending permission requests, oldest first. */
 export interface AgentRunPermissions {
   items: PendingPermission[];
@@ -262,40 +272,3 @@ export interface SystemInfo {
   pid: number;
   recovery: { phase: "idle" | "recovering" | "complete"; startedAt?: string; finishedAt?: string };
 }
-
-export const AriMethods = {
-  systemInfo: "system/info",
-  workspaceCreate: "workspace/create",
-  workspaceGet: "workspace/get",
-  workspaceList: "workspace/list",
-  workspaceDelete: "workspace/delete",
-  workspaceSend: "workspace/send",
-  agentCreate: "agent/create",
-  agentUpdate: "agent/update",
-  agentGet: "agent/get",
-  agentList: "agent/list",
-  agentDelete: "agent/delete",
-  agentrunCreate: "agentrun/create",
-  agentrunGet: "agentrun/get",
-  agentrunList: "agentrun/list",
-  agentrunDelete: "agentrun/delete",
-  agentrunPrompt: "agentrun/prompt",
-  agentrunCancel: "agentrun/cancel",
-  agentrunStop: "agentrun/stop",
-  agentrunRestart: "agentrun/restart",
-  agentrunWatch: "agentrun/watch",
-  agentrunUnwatch: "agentrun/unwatch",
-  agentrunSetModel: "agentrun/set_model",
-  agentrunSetMode: "agentrun/set_mode",
-  agentrunStatus: "agentrun/status",
-  /** Permission requests under policy `ask` (specs/ari.md). */
-  agentrunPermissions: "agentrun/permissions",
-  agentrunRespondPermission: "agentrun/respond_permission",
-  /** Agent tasks (specs/tasks.md). */
-  agentrunTaskDo: "agentrun/task/do",
-  agentrunTaskGet: "agentrun/task/get",
-  agentrunTaskList: "agentrun/task/list",
-  agentrunTaskRetry: "agentrun/task/retry",
-  /** Server → client notification for agentrun/watch (envelope + watchId + workspace). */
-  agentrunEvent: "agentrun/event",
-} as const;

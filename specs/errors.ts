@@ -1,8 +1,8 @@
 /**
- * Error codes shared by ARI and the runner RPC, and the typed error that carries them.
- *
- * Codes follow the original MASS (see specs/errors.md): -32001 for "conflict / not now",
- * -32602 for bad params and missing resources, -32603 for internal failures.
+ * Error kinds (what went wrong, for code that decides what to do next) and the ONE table that
+ * turns a kind into a JSON-RPC code where an error crosses the wire (ARI and the runner
+ * RPC). Codes follow the original MASS (see specs/errors.md): -32001 for "conflict / not
+ * now", -32602 for bad params and missing resources, -32603 for internal failures.
  */
 import { JSONRPCErrorException } from "json-rpc-2.0";
 
@@ -22,6 +22,46 @@ export const ErrorCode = {
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** What kind of failure an error is; sent as `data.kind` beside the code (additive). */
+export const ErrorKind = {
+  /** The named workspace, agent, run, task or request does not exist. */
+  NotFound: "not_found",
+  /** `create` found the name taken (Workspace, Agent). */
+  AlreadyExists: "already_exists",
+  /** Not now: recovering, busy, wrong phase, still in use, duplicate AgentRun. */
+  Conflict: "conflict",
+  /** Missing or ill-typed params, invalid names. */
+  InvalidInput: "invalid_input",
+  /** Unexpected failure. */
+  Internal: "internal",
+} as const;
+
+export type ErrorKindName = (typeof ErrorKind)[keyof typeof ErrorKind];
+
+/** The one table kind → JSON-RPC code (the original MASS's codes, specs/errors.md). */
+export const KIND_CODES = {
+  not_found: ErrorCode.InvalidParams,
+  already_exists: ErrorCode.InvalidParams,
+  conflict: ErrorCode.Conflict,
+  invalid_input: ErrorCode.InvalidParams,
+  internal: ErrorCode.Internal,
+} as const satisfies Record<ErrorKindName, ErrorCodeValue>;
+
+/** True for the kind names of `ErrorKind` (e.g. read back from a wire error's data). */
+export function isErrorKind(value: unknown): value is ErrorKindName {
+  return typeof value === "string" && Object.hasOwn(KIND_CODES, value);
+}
+
+/** The kind an error carries: its own `errorKind`, else its wire `data.kind`. */
+export function errorKind(err: unknown): ErrorKindName | undefined {
+  if (!err || typeof err !== "object") return undefined;
+  const own = (err as { errorKind?: unknown }).errorKind;
+  if (isErrorKind(own)) return own;
+  const data = (err as { data?: unknown }).data;
+  const kind = data && typeof data === "object" ? (data as { kind?: unknown }).kind : undefined;
+  return isErrorKind(kind) ? kind : undefined;
+}
+
 /** An error that crosses the wire: a JSON-RPC code plus a one-line message. */
 export class RpcError extends JSONRPCErrorException {
   constructor(code: number, message: string, data?: unknown) {
@@ -33,30 +73,44 @@ export class RpcError extends JSONRPCErrorException {
   }
 }
 
-export class InvalidParamsError extends RpcError {
+/**
+ * An error of a known kind: its code comes from `KIND_CODES` and its wire error carries
+ * `data: {kind}`, so a client can tell "not found" from other -32602s without reading the
+ * message.
+ */
+export class KindError extends RpcError {
+  readonly errorKind: ErrorKindName;
+  constructor(kind: ErrorKindName, message: string) {
+    super(KIND_CODES[kind], message, { kind });
+    this.name = "KindError";
+    this.errorKind = kind;
+  }
+}
+
+export class InvalidParamsError extends KindError {
   constructor(message: string) {
-    super(ErrorCode.InvalidParams, message);
+    super(ErrorKind.InvalidInput, message);
     this.name = "InvalidParamsError";
   }
 }
 
-export class NotFoundError extends RpcError {
+export class NotFoundError extends KindError {
   constructor(message: string) {
-    super(ErrorCode.InvalidParams, message);
+    super(ErrorKind.NotFound, message);
     this.name = "NotFoundError";
   }
 }
 
-export class ConflictError extends RpcError {
+export class ConflictError extends KindError {
   constructor(message: string) {
-    super(ErrorCode.Conflict, message);
+    super(ErrorKind.Conflict, message);
     this.name = "ConflictError";
   }
 }
 
-export class InternalError extends RpcError {
+export class InternalError extends KindError {
   constructor(message: string) {
-    super(ErrorCode.Internal, message);
+    super(ErrorKind.Internal, message);
     this.name = "InternalError";
   }
 }

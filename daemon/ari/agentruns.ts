@@ -1,20 +1,10 @@
 /**
  * ARI `agentrun/*`: the AgentRun lifecycle (create, get, list, delete, prompt, cancel, stop,
- * restart), session settings (set_model, set_mode), runtime status, permission requests
+ * restart), session settings (set_model, set_mode, set_config_option), runtime status, permission requests
  * (permissions, respond_permission) and event streaming (watch, unwatch). The work is done by the RunSupervisor
  * (daemon/runs/run_supervisor.ts); this module validates params and shapes results.
  */
-import { z } from "zod";
-import {
-  AgentRunSchema,
-  type ListResult,
-  PromptParamsSchema,
-  RespondPermissionParamsSchema,
-  RunKeySchema,
-  SetModelParamsSchema,
-  SetModeParamsSchema,
-  WatchParamsSchema,
-} from "../../specs/ari.ts";
+import { type ListResult, RunKeySchema } from "../../specs/ari.ts";
 import type {
   AgentRun,
   AgentRunPermissions,
@@ -26,14 +16,31 @@ import { InvalidParamsError } from "../../specs/errors.ts";
 import { assertName } from "../../specs/names.ts";
 import type { AriHandlers } from "../context.ts";
 import type { RunSupervisor } from "../runs/run_supervisor.ts";
-import { watchRegistry } from "../runs/watch.ts";
-import { parseListParams, parseParams } from "./params.ts";
+import type { WatchSession } from "../runs/watch.ts";
+import { AriMethods } from "../../specs/ari_methods.ts";
+import type { RpcPeer } from "../../specs/wire/peer.ts";
+import { methodParams, parseListParams, parseParams } from "./params.ts";
+import { clip } from "../../specs/lib/clip.ts";
 
 export interface AgentRunHandlerDeps {
   runs: RunSupervisor;
 }
 
-const UnwatchParamsSchema = z.object({ watchId: z.string().min(1, "watchId is required") });
+const WATCHES = "agentrun.watches";
+
+/** The watch sessions of one ARI connection, by watchId; all end with the connection. */
+function watchRegistry(peer: RpcPeer): Map<string, WatchSession> {
+  let reg = peer.context.get(WATCHES) as Map<string, WatchSession> | undefined;
+  if (!reg) {
+    const created = new Map<string, WatchSession>();
+    peer.context.set(WATCHES, created);
+    peer.closed.then(() => {
+      for (const s of created.values()) s.close();
+    });
+    reg = created;
+  }
+  return reg;
+}
 
 function runKey(params: unknown): RunKey {
   return checkedKey(parseParams(RunKeySchema, params));
@@ -49,7 +56,7 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
   return {
     /** Returns the run as recorded (`creating`); the start goes on in the background. */
     "agentrun/create": (params) => {
-      const input = parseParams(AgentRunSchema, params);
+      const input = methodParams("agentrun/create", params);
       return runs.create(input);
     },
 
@@ -67,7 +74,7 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
 
     /** `{accepted: true, fromSeq}`: watch from `fromSeq` to see just this turn. */
     "agentrun/prompt": (params) => {
-      const p = parseParams(PromptParamsSchema, params);
+      const p = methodParams("agentrun/prompt", params);
       return runs.prompt(checkedKey(p), p.prompt);
     },
 
@@ -86,16 +93,23 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
 
     /** Forwards session/set_model to the live agent-run (-32001 without one); null. */
     "agentrun/set_model": async (params) => {
-      const p = parseParams(SetModelParamsSchema, params);
+      const p = methodParams("agentrun/set_model", params);
       await runs.setModel(checkedKey(p), p.modelId);
       return null;
     },
 
     /** Forwards session/set_mode to the live agent-run (-32001 without one); null. */
     "agentrun/set_mode": async (params) => {
-      const p = parseParams(SetModeParamsSchema, params);
+      const p = methodParams("agentrun/set_mode", params);
       await runs.setMode(checkedKey(p), p.modeId);
       return null;
+    },
+
+    /** Forwards session/set_config_option (-32001 without a live run); the agent's result. */
+    "agentrun/set_config_option": async (params) => {
+      const p = methodParams("agentrun/set_config_option", params);
+      const result = await runs.setConfigOption(checkedKey(p), p.configId, p.value);
+      return (result ?? {}) as { configOptions?: unknown[] };
     },
 
     /** `{state, recovery: {lastSeq}}`: live from the agent-run, else its state.json. */
@@ -107,21 +121,42 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
 
     /** Answers one pending request with an option or `cancel: true`; unknown ids -32602. */
     "agentrun/respond_permission": (params): Promise<PermissionAnswer> => {
-      const { workspace, name, ...answer } = parseParams(RespondPermissionParamsSchema, params);
+      const { workspace, name, ...answer } = methodParams("agentrun/respond_permission", params);
       return runs.respondPermission(checkedKey({ workspace, name }), answer);
     },
 
     /** Streams `agentrun/event` notifications (envelope + watchId + workspace). */
-    "agentrun/watch": (params, peer) => {
-      const p = parseParams(WatchParamsSchema, params);
+    "agentrun/watch": async (params, peer) => {
+      const p = methodParams("agentrun/watch", params);
       const key = runKey(p);
-      return runs.watch(peer, { ...key, watchId: p.watchId, fromSeq: p.fromSeq });
+      const { watchId } = p;
+      const session = await runs.watch(key, {
+        fromSeq: p.fromSeq,
+        sink: {
+          event: (ev) =>
+            peer.notify(AriMethods.agentrunEvent, { ...ev, watchId, workspace: key.workspace }),
+          // The client resumes from its last seq on a new connection (ctl/client/watch.ts).
+          close: () => peer.close(),
+        },
+      });
+      const watches = watchRegistry(peer);
+      if (watches.has(watchId)) {
+        throw new InvalidParamsError(
+          `watchId ${clip(watchId)} is already in use on this connection`,
+        );
+      }
+      watches.set(watchId, session);
+      session.done.then(() => {
+        if (watches.get(watchId) === session) watches.delete(watchId);
+      });
+      session.start();
+      return { watchId };
     },
 
     "agentrun/unwatch": (params, peer) => {
-      const { watchId } = parseParams(UnwatchParamsSchema, params);
+      const { watchId } = methodParams("agentrun/unwatch", params);
       const session = watchRegistry(peer).get(watchId);
-      if (!session) throw new InvalidParamsError(`unknown watchId ${watchId}`);
+      if (!session) throw new InvalidParamsError(`unknown watchId ${clip(watchId)}`);
       session.close();
       return null;
     },

@@ -7,7 +7,7 @@
  * prepare still in flight; `workspace/send` checks the sender and queues for busy targets.
  */
 import { join } from "node:path";
-import { NameParamsSchema, SendParamsSchema, WorkspaceSchema } from "../../specs/ari.ts";
+import { NameParamsSchema } from "../../specs/ari.ts";
 import type {
   ListResult,
   SendParams,
@@ -27,7 +27,7 @@ import type { DaemonDeps } from "../deps.ts";
 import { KeyedMutex } from "../runs/keyed_mutex.ts";
 import { PhaseConflictError } from "../store/errors.ts";
 import { resolveLocalPath } from "../workspace/workspace_local.ts";
-import { parseListParams, parseParams } from "./params.ts";
+import { methodParams, parseListParams, parseParams } from "./params.ts";
 
 /** Delivers a validated workspace/send (owned by the run supervisor: reserve or queue). */
 export type SendDelivery = (params: SendParams) => Promise<SendResult>;
@@ -168,7 +168,7 @@ export function workspaceService(deps: WorkspaceServiceDeps): WorkspaceService {
   const handlers: AriHandlers = {
     /** Returns at once with phase `pending`; the directory is prepared in the background. */
     "workspace/create": async (params) => {
-      const input = parseParams(WorkspaceSchema, params);
+      const input = methodParams("workspace/create", params);
       const name = assertName(input.metadata.name, "metadata.name");
       if (input.spec.source.type === "local") await checkLocalSource(input.spec.source.path);
       const ws = await store.createWorkspace({
@@ -205,7 +205,7 @@ export function workspaceService(deps: WorkspaceServiceDeps): WorkspaceService {
 
     /** The sender must be an AgentRun of the same workspace; a busy target gets it queued. */
     "workspace/send": async (params) => {
-      const p = parseParams(SendParamsSchema, params);
+      const p = methodParams("workspace/send", params);
       const ws = assertName(p.workspace, "workspace");
       assertName(p.from, "from");
       assertName(p.to, "to");

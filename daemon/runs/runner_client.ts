@@ -65,6 +65,11 @@ export class RunnerClient {
     await this.peer.request(RunnerMethods.setMode, { modeId });
   }
 
+  /** The agent's answer (ACP: `{configOptions}`). */
+  setConfigOption(configId: string, value: string | boolean): Promise<unknown> {
+    return this.peer.request(RunnerMethods.setConfigOption, { configId, value });
+  }
+
   /** Pending permission requests; an agent-run from before policy `ask` has none. */
   async permissions(): Promise<PermissionsResult> {
     try {

@@ -4,6 +4,7 @@
  *
  * The agent's environment is not inherited: it is listed in config.json.
  */
+import { delay } from "../../specs/lib/delay.ts";
 import { type GroupSignal, signalGroupSync } from "../../runner/launch/mod.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
@@ -73,8 +74,6 @@ export class StartupError extends Error {
     this.name = "StartupError";
   }
 }
-
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Dials `socketPath` until it answers. Fails fast when `exited` resolves first, and after

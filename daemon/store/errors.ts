@@ -2,20 +2,23 @@
  * Typed errors the store throws, on top of specs/errors.ts. All are RpcErrors, so the ARI
  * layer can pass them straight through or re-wrap them with a method-specific message.
  */
-import { ConflictError, ErrorCode, RpcError } from "../../specs/errors.ts";
+import { ConflictError, ErrorKind, KindError } from "../../specs/errors.ts";
 import type { ObjectKind } from "./selectors.ts";
 
 /**
- * `create` found the key taken. Codes follow the original MASS: duplicate Workspace or
- * Agent → -32602, duplicate AgentRun → -32001.
+ * `create` found the key taken. The original MASS answers a duplicate Workspace or Agent
+ * with -32602 (kind already_exists) but a duplicate AgentRun with -32001, so that one is of
+ * kind conflict.
  */
-export class AlreadyExistsError extends RpcError {
+export class AlreadyExistsError extends KindError {
   readonly kind: ObjectKind;
   /** "name" or "workspace/name". */
   readonly key: string;
   constructor(kind: ObjectKind, key: string) {
-    const code = kind === "AgentRun" ? ErrorCode.Conflict : ErrorCode.InvalidParams;
-    super(code, `${KIND_WORDS[kind]} ${key} already exists`);
+    super(
+      kind === "AgentRun" ? ErrorKind.Conflict : ErrorKind.AlreadyExists,
+      `${KIND_WORDS[kind]} ${key} already exists`,
+    );
     this.name = "AlreadyExistsError";
     this.kind = kind;
     this.key = key;

@@ -57,6 +57,13 @@ export function applySessionResponse(session: SessionState, response: unknown): 
   const modes = response.modes;
   if (isRecord(modes) && typeof modes.currentModeId === "string") {
     session.currentMode = modes.currentModeId;
+    if (Array.isArray(modes.availableModes)) {
+      session.availableModes = modes.availableModes.filter(isRecord).map((m) => ({
+        id: String(m.id),
+        name: String(m.name ?? m.id),
+        ...(typeof m.description === "string" ? { description: m.description } : {}),
+      }));
+    }
   }
   if (Array.isArray(response.configOptions)) setConfigOptions(session, response.configOptions);
   // Unstable ACP `models` (session/set_model era), kept when an agent still sends it.

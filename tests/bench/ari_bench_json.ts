@@ -7,7 +7,7 @@
  *   per-request p50/p99 and total req/s.
  */
 import { parseArgs } from "node:util";
-import type { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
 import type { RunKey } from "../../specs/ari.ts";
 import { connectMany, percentile, startBenchDaemon } from "./ari_bench_setup.ts";
 

@@ -5,7 +5,7 @@
  */
 import { recoveredClient } from "../support/server.ts";
 import { fileURLToPath } from "node:url";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import type { RunKey } from "../../specs/ari.ts";
 import { killChild, killGroup } from "../support/process.ts";
 import { until } from "../support/wait.ts";

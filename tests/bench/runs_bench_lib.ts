@@ -3,7 +3,7 @@
  * run creation through ARI, and the measurements themselves.
  */
 import { fileURLToPath } from "node:url";
-import type { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
 import type { RunKey } from "../../specs/ari.ts";
 import { killChild, killGroup } from "../support/process.ts";
 import { type ServerProcess as Server, spawnServer } from "../support/server.ts";

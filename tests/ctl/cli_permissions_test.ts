@@ -4,7 +4,7 @@
  * `deny` answer the oldest request with the right option.
  */
 import assert from "node:assert/strict";
-import type { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
 import { eventText } from "../../specs/events.ts";
 import { until } from "../support/wait.ts";
 import { massctl, ok, startDaemonProcess, testAgentYaml } from "./cli_helpers.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
-import type { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
 import { deadline, sleep, until } from "../support/wait.ts";
 import {
   MASSCTL,

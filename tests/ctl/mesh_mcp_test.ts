@@ -10,7 +10,7 @@ import { Client } from "@modelcontextprotocol/sdk/client";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import { meshMcpServerEntry } from "../../specs/mesh.ts";
 import { type Daemon, startDaemon } from "../../daemon/main.ts";
 import { SUBCOMMANDS } from "../../mass.ts";

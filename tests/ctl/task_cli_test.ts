@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
-import type { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
 import type { AgentRun } from "../../specs/ari.ts";
 import type { AgentTask, TaskWaitStatus } from "../../specs/tasks.ts";
 import { until } from "../support/wait.ts";

@@ -8,7 +8,7 @@ import { assert, assertEquals } from "./tui_assert.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
-import type { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
 import { recoveredClient } from "../support/server.ts";
 import { until } from "../support/wait.ts";
 

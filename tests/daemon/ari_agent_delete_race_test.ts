@@ -3,7 +3,7 @@
  * atomic, so the agent is never deleted while a run that names it gets created.
  */
 import assert from "node:assert/strict";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import { errorCode } from "../../specs/errors.ts";
 import { killGroup } from "../support/process.ts";
 import { sleep } from "../support/wait.ts";

@@ -21,7 +21,8 @@ Deno.test("malformed JSON, invalid requests, oversized frames on a raw socket", 
     await tc.step("malformed JSON → -32700, connection stays usable", async () => {
       const c = await RawConn.dial(t.daemon.paths.socket);
       try {
-        await c.write('{"jsonrpc":"2.0","id":1,"method":\n');
+        // Broken, not just cut off: `{"a":` then a newline may be a value spread over lines.
+        await c.write('{"jsonrpc":"2.0","id":1,"method":}\n');
         const res = await c.readJson();
         assert.equal((res?.error as { code: number }).code, -32700);
         await c.write('{"jsonrpc":"2.0","id":2,"method":"system/info"}\n');
@@ -51,7 +52,11 @@ Deno.test("malformed JSON, invalid requests, oversized frames on a raw socket", 
       const c = await RawConn.dial(t.daemon.paths.socket);
       try {
         await c.write('{"jsonrpc":"2.0","id":4,"method":"agent/get"}\n');
-        assert.deepEqual((await c.readJson())?.error, { code: -32602, message: "missing params" });
+        assert.deepEqual((await c.readJson())?.error, {
+          code: -32602,
+          message: "missing params",
+          data: { kind: "invalid_input" },
+        });
         await c.write('{"jsonrpc":"2.0","id":5,"method":"workspace/list"}\n');
         assert.deepEqual((await c.readJson())?.result, { items: [] });
       } finally {
@@ -92,33 +97,33 @@ Deno.test("unknown methods, wrong types, missing fields → -32601 / -32602 nami
   const t = await startTestDaemon();
   try {
     const c = t.client;
-    assert.equal((await rpcError(() => c.call("nope/nothing", {}))).code, -32601);
-    assert.equal((await rpcError(() => c.call("agent", {}))).code, -32601);
-    assert.equal((await rpcError(() => c.call("", {}))).code, -32601);
+    assert.equal((await rpcError(() => c.request("nope/nothing", {}))).code, -32601);
+    assert.equal((await rpcError(() => c.request("agent", {}))).code, -32601);
+    assert.equal((await rpcError(() => c.request("", {}))).code, -32601);
 
     const wrongType = await rpcError(() =>
-      c.call("agent/create", { metadata: { name: "x" }, spec: { command: 7 } })
+      c.request("agent/create", { metadata: { name: "x" }, spec: { command: 7 } })
     );
     assert.equal(wrongType.code, -32602);
     assert.match(wrongType.message, /spec\.command/);
 
-    const noSpec = await rpcError(() => c.call("workspace/create", { metadata: { name: "x" } }));
+    const noSpec = await rpcError(() => c.request("workspace/create", { metadata: { name: "x" } }));
     assert.equal(noSpec.code, -32602);
     assert.match(noSpec.message, /spec/);
 
     const badSource = await rpcError(() =>
-      c.call("workspace/create", { metadata: { name: "x" }, spec: { source: { type: "ftp" } } })
+      c.request("workspace/create", { metadata: { name: "x" }, spec: { source: { type: "ftp" } } })
     );
     assert.equal(badSource.code, -32602);
     assert.match(badSource.message, /spec\.source\.type/);
 
     const noUrl = await rpcError(() =>
-      c.call("workspace/create", { metadata: { name: "x" }, spec: { source: { type: "git" } } })
+      c.request("workspace/create", { metadata: { name: "x" }, spec: { source: { type: "git" } } })
     );
     assert.equal(noUrl.code, -32602);
     assert.match(noUrl.message, /spec\.source\.url/);
 
-    const nameType = await rpcError(() => c.call("workspace/get", { name: 12 }));
+    const nameType = await rpcError(() => c.request("workspace/get", { name: 12 }));
     assert.equal(nameType.code, -32602);
     assert.match(nameType.message, /name/);
 
@@ -128,7 +133,7 @@ Deno.test("unknown methods, wrong types, missing fields → -32601 / -32602 nami
     assert.equal(badList.code, -32602);
     assert.match(badList.message, /color/);
 
-    const listType = await rpcError(() => c.call("agent/list", { labels: "x" }));
+    const listType = await rpcError(() => c.request("agent/list", { labels: "x" }));
     assert.equal(listType.code, -32602);
     assert.match(listType.message, /labels/);
 
@@ -138,7 +143,7 @@ Deno.test("unknown methods, wrong types, missing fields → -32601 / -32602 nami
     assert.equal(sendEmpty.code, -32602);
     assert.match(sendEmpty.message, /message/);
 
-    const arr = await rpcError(() => c.call("agent/get", ["demo"]));
+    const arr = await rpcError(() => c.request("agent/get", ["demo"]));
     assert.equal(arr.code, -32602);
 
     await assertHealthy(t);

@@ -3,7 +3,7 @@
  * raw-socket helpers for the bad-input tests.
  */
 import { fileURLToPath } from "node:url";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import type { Workspace } from "../../specs/ari.ts";
 import { type Daemon, type DaemonOptions, startDaemon } from "../../daemon/main.ts";
 import { errorCode } from "../../specs/errors.ts";

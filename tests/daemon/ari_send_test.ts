@@ -4,7 +4,7 @@
  * and delivered when its turn ends; the sender must be a run of the workspace.
  */
 import assert from "node:assert/strict";
-import type { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { until } from "../support/wait.ts";
 import { rpcError, setupTestAgent, startTestDaemon } from "./ari_helpers.ts";

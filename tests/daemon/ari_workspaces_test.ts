@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Workspace } from "../../specs/ari.ts";
-import type { AriClient, WorkspaceInput } from "../../ctl/ari_client.ts";
+import type { AriClient, WorkspaceInput } from "../../ctl/client/ari_client.ts";
 import { until } from "../support/wait.ts";
 import { rpcError, startTestDaemon, tempRoot } from "./ari_helpers.ts";
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import type { AgentRun, RunKey } from "../../specs/ari.ts";
 import type { AgentRunEvent, Phase } from "../../specs/events.ts";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import { type Daemon, startDaemon } from "../../daemon/main.ts";
 import { rootPaths } from "../../daemon/context.ts";
 import { Store } from "../../daemon/store/store.ts";
@@ -16,7 +16,7 @@ import { deadline, until } from "../support/wait.ts";
 
 export const TEST_AGENT = fileURLToPath(new URL("../agents/test_agent.ts", import.meta.url));
 export const DEMO_AGENT = fileURLToPath(
-  new URL("../../runner/agents/demo_agent.ts", import.meta.url),
+  new URL("../../daemon/agents/demo/demo_agent.ts", import.meta.url),
 );
 
 export interface RunsFixture {

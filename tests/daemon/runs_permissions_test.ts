@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import type { RunKey } from "../../specs/ari.ts";
 import { eventText } from "../../specs/events.ts";
-import type { AriClient } from "../../ctl/ari_client.ts";
-import { MUTATING_METHODS } from "../../daemon/context.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
+import { isMutating } from "../../specs/ari_methods.ts";
 import { codeOf as code } from "../support/rpc.ts";
 import { until } from "../support/wait.ts";
 import {
@@ -29,8 +29,8 @@ function pendingCount(c: AriClient, key: RunKey, n: number) {
 }
 
 Deno.test("respond_permission waits for recovery; listing does not", () => {
-  assert.ok(MUTATING_METHODS.has("agentrun/respond_permission"));
-  assert.ok(!MUTATING_METHODS.has("agentrun/permissions"));
+  assert.ok(isMutating("agentrun/respond_permission"));
+  assert.ok(!isMutating("agentrun/permissions"));
 });
 
 Deno.test("ari: ask → pending 1 → approve → pending 0; -32602/-32001 where due", async () => {
@@ -50,7 +50,7 @@ Deno.test("ari: ask → pending 1 → approve → pending 0; -32602/-32001 where
 
     // Bad answers leave it pending.
     const answer = (extra: Record<string, unknown>) =>
-      c.call("agentrun/respond_permission", { ...key, ...extra });
+      c.request("agentrun/respond_permission", { ...key, ...extra });
     assert.equal(await code(answer({ requestId: "nope", optionId: "allow_once" })), -32602);
     assert.equal(await code(answer({ requestId: items[0].requestId })), -32602);
     assert.equal(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { RestartPolicy, RunKey } from "../../specs/ari.ts";
-import type { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
 import { pidAlive, waitGone } from "../support/process.ts";
 import { sleep } from "../support/wait.ts";
 import {

@@ -3,7 +3,7 @@
  * the middle of streaming turns, and started again on the same root.
  */
 import assert from "node:assert/strict";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import type { RunKey } from "../../specs/ari.ts";
 import { eventText } from "../../specs/events.ts";
 import { killChild, killGroup, pidAlive } from "../support/process.ts";

@@ -6,13 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { AriMethods, type RunKey } from "../../specs/ari.ts";
+import type { RunKey } from "../../specs/ari.ts";
+import { AriMethods } from "../../specs/ari_methods.ts";
 import { errorCode } from "../../specs/errors.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { RunnerMethods } from "../../specs/runner_rpc.ts";
 import type { RuntimeConfig } from "../../specs/runtime.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
-import type { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
 import { rootPaths } from "../../daemon/context.ts";
 import type { Logger, LogProps } from "../../daemon/logging.ts";
 import { RunSupervisor } from "../../daemon/runs/run_supervisor.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AriMethods } from "../../specs/ari.ts";
+import { AriMethods } from "../../specs/ari_methods.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
 import { codeOf } from "../support/rpc.ts";
@@ -67,7 +67,7 @@ Deno.test("watch: a stopped run replays from its log and the stream continues af
 Deno.test("watch: bad params, duplicate watchId, unwatch", async () => {
   await withRunsDaemon(async ({ client: c, daemon }) => {
     await createIdle(c, key);
-    assert.equal(await codeOf(c.call(AriMethods.agentrunWatch, { ...key })), -32602);
+    assert.equal(await codeOf(c.request(AriMethods.agentrunWatch, { ...key })), -32602);
     assert.equal(
       await codeOf(c.call(AriMethods.agentrunWatch, { ...key, watchId: "w", fromSeq: -1 })),
       -32602,

@@ -4,13 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import { daemonStatus, stopDaemon } from "../../daemon/cli.ts";
 import { rootPaths } from "../../daemon/context.ts";
 import { startDaemon } from "../../daemon/main.ts";
 import { resolveRoot, RootLockedError } from "../../daemon/root_lock.ts";
 import { until } from "../support/wait.ts";
 import { rpcError, startTestDaemon, tempRoot } from "./ari_helpers.ts";
+
+/** `mass daemon status` reaches the daemon through the typed client, as mass.ts wires it. */
+const probe = { connect: AriClient.connect.bind(AriClient) };
 
 const MASS_TS = fileURLToPath(new URL("../../mass.ts", import.meta.url));
 
@@ -115,13 +118,16 @@ Deno.test("stale socket and pid file from a dead daemon are replaced", async () 
   await dead.status;
   assert.ok((await Deno.lstat(paths.socket)).isSocket);
   await Deno.writeTextFile(paths.pidFile, `${dead.pid}\n`);
-  assert.equal(await daemonStatus(paths), "daemon: not running (stale pid file)");
+  assert.equal(await daemonStatus(paths, probe), "daemon: not running (stale pid file)");
 
   const t = await startTestDaemon({ root });
   try {
     assert.equal((await t.client.systemInfo()).pid, Deno.pid);
     assert.equal((await Deno.readTextFile(paths.pidFile)).trim(), String(Deno.pid));
-    assert.match(await daemonStatus(paths), new RegExp(`^daemon: running \\(pid: ${Deno.pid}, `));
+    assert.match(
+      await daemonStatus(paths, probe),
+      new RegExp(`^daemon: running \\(pid: ${Deno.pid}, `),
+    );
   } finally {
     await t.close();
   }
@@ -134,7 +140,7 @@ Deno.test("close() removes socket and pid file, releases the root, keeps the sto
   const paths = t.daemon.paths;
   await assert.rejects(() => Deno.lstat(paths.socket), Deno.errors.NotFound);
   await assert.rejects(() => Deno.lstat(paths.pidFile), Deno.errors.NotFound);
-  assert.equal(await daemonStatus(paths), "daemon: not running");
+  assert.equal(await daemonStatus(paths, probe), "daemon: not running");
   // A new daemon on the same root sees the old data.
   const again = await startTestDaemon({ root: t.root });
   try {
@@ -213,7 +219,7 @@ Deno.test({
       assert.match(new TextDecoder().decode(second.stderr), new RegExp(`pid ${server.pid}`));
 
       assert.equal(
-        await daemonStatus(paths),
+        await daemonStatus(paths, probe),
         `daemon: running (pid: ${server.pid}, version: ${info.version}, ${info.goVersion})`,
       );
       const res = await stopDaemon(paths, { timeoutMs: 20_000 });
@@ -222,7 +228,7 @@ Deno.test({
       assert.equal(status.code, 0);
       await assert.rejects(() => Deno.lstat(paths.socket), Deno.errors.NotFound);
       await assert.rejects(() => Deno.lstat(paths.pidFile), Deno.errors.NotFound);
-      assert.equal(await daemonStatus(paths), "daemon: not running");
+      assert.equal(await daemonStatus(paths, probe), "daemon: not running");
       assert.deepEqual(await stopDaemon(paths), { state: "not-running" });
       assert.match(await stderr, /listening on/);
     } finally {
@@ -243,7 +249,7 @@ Deno.test("daemon status: process holds the root but its socket is not ready", a
   try {
     await Deno.remove(t.daemon.paths.socket);
     assert.equal(
-      await daemonStatus(t.daemon.paths),
+      await daemonStatus(t.daemon.paths, probe),
       `daemon: process running (pid: ${Deno.pid}) but socket not ready`,
     );
   } finally {

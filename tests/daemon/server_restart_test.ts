@@ -3,7 +3,7 @@
  * after it starts listening, and the run keeps working.
  */
 import assert from "node:assert/strict";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import { startDaemon } from "../../daemon/main.ts";
 import { killGroup, pidAlive } from "../support/process.ts";
 import { until } from "../support/wait.ts";

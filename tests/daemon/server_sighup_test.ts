@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import { recoveredClient } from "../support/server.ts";
 import { until } from "../support/wait.ts";
 import { setupTestAgent, tempRoot } from "./ari_helpers.ts";

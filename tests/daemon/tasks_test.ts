@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import type { AriClient } from "../../ctl/ari_client.ts";
+import type { AriClient } from "../../ctl/client/ari_client.ts";
 import type { RunKey } from "../../specs/ari.ts";
 import { type AgentRunEvent, eventText } from "../../specs/events.ts";
 import { type AgentTask, formatTaskFile } from "../../specs/tasks.ts";
@@ -150,7 +150,7 @@ Deno.test("tasks: do, get, list, done by the agent's massctl, retry, busy, hosti
       assert.equal(await codeOf(c.agentrunTaskRetry({ ...key, taskId })), -32602, taskId);
     }
     assert.equal(
-      await codeOf(c.call("agentrun/task/get", { ...key, taskId: 5 })),
+      await codeOf(c.request("agentrun/task/get", { ...key, taskId: 5 })),
       -32602,
       "non-string id",
     );
@@ -163,7 +163,7 @@ Deno.test("tasks: do, get, list, done by the agent's massctl, retry, busy, hosti
     assert.equal(await codeOf(c.agentrunTaskGet({ ...key, taskId: "task-0042" })), -32602);
     assert.equal(await codeOf(c.agentrunTaskRetry({ ...key, taskId: "task-0042" })), -32602);
     assert.equal(await codeOf(c.agentrunTaskList({ workspace: "ws", name: "nope" })), -32602);
-    assert.equal(await codeOf(c.call("agentrun/task/do", null)), -32602);
+    assert.equal(await codeOf(c.request("agentrun/task/do", null)), -32602);
     assert.equal(await codeOf(c.agentrunTaskDo({ ...key, prompt: "" })), -32602);
 
     // outputDir: relative to the workspace and created; outside workspace and bundle refused.

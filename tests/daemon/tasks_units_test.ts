@@ -14,7 +14,7 @@ import {
   retryTask,
   TaskKeyParamsSchema,
 } from "../../specs/tasks.ts";
-import { MUTATING_METHODS } from "../../daemon/context.ts";
+import { isMutating } from "../../specs/ari_methods.ts";
 import type { Logger, LogProps } from "../../daemon/logging.ts";
 import { confineOutputDir, makeDirs, removeCreated } from "../../daemon/tasks/output_dir.ts";
 import { type TaskRuns, TaskService } from "../../daemon/tasks/task_service.ts";
@@ -158,9 +158,9 @@ Deno.test("task contract: retry clears the outcome; completion sets it", () => {
   const retried = retryTask(done);
   assert.deepEqual(retried, { ...sample("task-0001"), attempt: 2 });
   assert.equal(retryTask({ ...sample("task-0001"), attempt: 0 }).attempt, 2, "max(1, n) + 1");
-  assert.ok(MUTATING_METHODS.has("agentrun/task/do"));
-  assert.ok(MUTATING_METHODS.has("agentrun/task/retry"));
-  assert.ok(!MUTATING_METHODS.has("agentrun/task/get"));
+  assert.ok(isMutating("agentrun/task/do"));
+  assert.ok(isMutating("agentrun/task/retry"));
+  assert.ok(!isMutating("agentrun/task/get"));
 });
 
 Deno.test("output dir: relative to the workspace, confined to workspace and bundle", async () => {

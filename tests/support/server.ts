@@ -3,7 +3,7 @@
  * agentd for real.
  */
 import { fileURLToPath } from "node:url";
-import { AriClient } from "../../ctl/ari_client.ts";
+import { AriClient } from "../../ctl/client/ari_client.ts";
 import { killChild } from "./process.ts";
 import { until } from "./wait.ts";
 
