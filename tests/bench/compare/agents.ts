@@ -16,7 +16,6 @@ export interface AgentCommand {
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export const TEST_AGENT_PATH = here("../../agents/test_agent.ts");
-export const DEMO_AGENT_PATH = here("../../../runner/agents/demo_agent.ts");
 
 /** The scriptable test agent, as `deno run -A tests/agents/test_agent.ts`. */
 export function testAgent(): AgentCommand {
@@ -28,14 +27,12 @@ export function testAgent(): AgentCommand {
   };
 }
 
-/** The demo agent, launched exactly as mass's built-in `demo` definition launches it. */
-export function demoAgent(): AgentCommand {
-  return {
-    name: "demo",
-    cmd: Deno.execPath(),
-    args: ["run", "-A", DEMO_AGENT_PATH],
-    prompt: "hello",
-  };
+/**
+ * The demo agent, launched exactly as mass's built-in `demo` definition launches it (read
+ * from a running agentd, so a move of the demo agent's file cannot desynchronise them).
+ */
+export function demoAgent(spec: { command: string; args?: string[] }): AgentCommand {
+  return { name: "demo", cmd: spec.command, args: spec.args ?? [], prompt: "hello" };
 }
 
 /** The agent as one shell-quoted command line (for acpx --agent). */

@@ -65,7 +65,7 @@ notes.push(
   `acpx runs N concurrent sessions only up to N = ${cfg.acpxMaxN} (each is a Node queue owner plus its agent).`,
   "The floor and acpx have no ARI: ARI latency, recovery and massctl start-up are mass-only rows.",
 );
-const agents: AgentCommand[] = [testAgent(), demoAgent()];
+const agents: AgentCommand[] = [testAgent()];
 const samples = new Samples();
 const extra: Record<string, unknown> = {};
 const load = Deno.loadavg();
@@ -76,6 +76,7 @@ try {
   await Deno.mkdir(cwd);
   await Deno.writeTextFile(`${cwd}/README.md`, "# bench\n");
   mass = await MassSide.start(`${root}/m`, agents);
+  agents.push(demoAgent((await mass.client.agentGet("demo")).spec));
   log(`mass server up (pid ${mass.pid}); mode ${base}`);
   const single = { ...cfg, cwd, log };
   for (const agent of agents) {
