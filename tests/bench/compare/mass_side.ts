@@ -104,7 +104,7 @@ export class MassSide {
   async prompt(
     name: string,
     text: string,
-  ): Promise<{ firstMs: number; turnMs: number; events: number }> {
+  ): Promise<{ firstMs: number; turnMs: number; events: number; reconnects: number }> {
     const key = { workspace: WS, name };
     const run = await this.client.agentrunGet(key);
     const watcher = new TurnWatcher(this.socket, key, (run.status.lastSeq ?? -1) + 1);
@@ -113,7 +113,12 @@ export class MassSide {
     await this.client.agentrunPrompt({ ...key, prompt: [{ type: "text", text }] });
     const end = await deadline(watcher.turnEnd, 300_000, `${name} turn_end`);
     watcher.close();
-    return { firstMs: watcher.firstAt - t0, turnMs: end - t0, events: watcher.events };
+    return {
+      firstMs: watcher.firstAt - t0,
+      turnMs: end - t0,
+      events: watcher.events,
+      reconnects: watcher.reconnects,
+    };
   }
 
   /** kill -9 of agentd, then a new `mass server` on the same root; returns both recovery times. */
@@ -147,41 +152,64 @@ export class MassSide {
 
 /**
  * Watches one run from `fromSeq` (an idle run's lastSeq + 1, so the next turn is ours) on its
- * own connection; `ready` resolves once agentd has answered the watch request.
+ * own connection; `ready` resolves once agentd has answered the watch request. Should agentd
+ * cut the stream (a slow reader), it resumes from the last seq + 1 like any client, and
+ * counts the reconnect.
  */
 export class TurnWatcher {
   events = 0;
   firstAt = NaN;
+  reconnects = 0;
   readonly ready: Promise<void>;
   readonly turnEnd: Promise<number>;
+  #next: number;
   #peer?: RpcPeer;
+  #ended = false;
   #end!: (at: number) => void;
 
-  constructor(socket: string, key: RunKey, fromSeq: number) {
+  constructor(readonly socket: string, readonly key: RunKey, fromSeq: number) {
+    this.#next = fromSeq;
     this.turnEnd = new Promise((r) => (this.#end = r));
-    this.ready = this.#open(socket, key, fromSeq);
+    this.ready = this.#open();
+    this.ready.then(() => this.#resumeOnClose(), () => {});
   }
 
-  async #open(socket: string, key: RunKey, fromSeq: number): Promise<void> {
-    this.#peer = await dialUnix(socket, {
+  async #open(): Promise<void> {
+    const peer = await dialUnix(this.socket, {
       requestTimeoutMs: 30_000,
       setup: (p) => p.onNotification(AriMethods.agentrunEvent, (params) => this.#on(params)),
     });
-    await this.#peer.request(AriMethods.agentrunWatch, {
-      ...key,
+    this.#peer = peer;
+    await peer.request(AriMethods.agentrunWatch, {
+      ...this.key,
       watchId: crypto.randomUUID(),
-      fromSeq,
+      fromSeq: this.#next,
     });
+  }
+
+  async #resumeOnClose(): Promise<void> {
+    while (!this.#ended) {
+      await this.#peer?.closed;
+      if (this.#ended) return;
+      this.reconnects++;
+      await this.#open().catch(() => {});
+    }
   }
 
   #on(params: unknown): void {
     const ev = params as AgentRunEvent;
+    if (ev.seq < this.#next) return;
+    this.#next = ev.seq + 1;
     this.events++;
     if (Number.isNaN(this.firstAt) && ev.type === "agent_message") this.firstAt = performance.now();
-    if (ev.type === "turn_end") this.#end(performance.now());
+    if (ev.type === "turn_end") {
+      this.#ended = true;
+      this.#end(performance.now());
+    }
   }
 
   close(): void {
+    this.#ended = true;
     this.#peer?.close();
   }
 }

@@ -137,6 +137,11 @@ export async function longTurn(
       samples.add(row, "floor", f.updates / (f.turnMs / 1000));
       const m = await mass.prompt(name, text);
       samples.add(row, "mass", m.events / (m.turnMs / 1000));
+      samples.add(
+        { ...row, metric: "watcher reconnects", unit: "count", higherIsBetter: false },
+        "mass",
+        m.reconnects,
+      );
       if (acpx) samples.add(row, "acpx", opts.chunks / ((await acpx.prompt("long", text)) / 1000));
       opts.log(`long turn ${i + 1}/${opts.chunkIterations}`);
     }
