@@ -51,6 +51,10 @@ function checkedKey(p: RunKey): RunKey {
   return { workspace: assertName(p.workspace, "workspace"), name: assertName(p.name, "name") };
 }
 
+/**
+ * ARI `agentrun/*` handlers (create, get, list, delete, prompt, cancel, stop, restart, status,
+ * permissions, watch, unwatch) over the run supervisor.
+ */
 export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
   const { runs } = deps;
   return {

@@ -52,6 +52,10 @@ export {
 } from "./run_context.ts";
 export type { RecoverySummary } from "./recover.ts";
 
+/**
+ * The lifecycle of AgentRuns inside agentd, the surface the ARI handlers and tests use (see
+ * the module comment).
+ */
 export class RunSupervisor implements WatchHost {
   readonly #cx: RunContext;
 

@@ -30,6 +30,10 @@ import {
 
 const WS_HELP = "workspace of the agent run";
 
+/**
+ * `massctl agentrun` (alias `ar`): get, create, delete, stop, cancel, restart, prompt, events,
+ * chat, and the `task` and `acp` subcommands.
+ */
 export function agentrunCommand(app: App) {
   const ar = new Command("agentrun").alias("ar").description("manage agent runs");
 
