@@ -1,6 +1,7 @@
 /** The markdown report of one benchmark run: a table per scenario and the targets. */
 import { type Row, type Way, WAYS } from "./result.ts";
 import { ratio, type Summary } from "./stats.ts";
+import { targetNote } from "./target_notes.ts";
 import type { TargetResult } from "./targets.ts";
 
 export interface Report {
@@ -60,10 +61,12 @@ export function reportMarkdown(rep: Report): string {
     "",
     "## Targets",
     "",
-    "| Target | Measured | Limit | Met |",
-    "| --- | --- | --- | --- |",
+    "| Target | Measured | Limit | Met | Why (when missed) |",
+    "| --- | --- | --- | --- | --- |",
     ...rep.targets.map((t) =>
-      `| ${t.target} | ${_fmt(t.value)} | ${t.limit} | ${t.met ? "yes" : `no: ${t.missedBy}`} |`
+      `| ${t.target} | ${_fmt(t.value)} | ${t.limit} | ${t.met ? "yes" : `no: ${t.missedBy}`} | ${
+        t.met ? "" : targetNote(t.target) ?? ""
+      } |`
     ),
     "",
     "## Results",

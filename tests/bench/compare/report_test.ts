@@ -56,6 +56,12 @@ Deno.test("report: markdown rows with ratios, and an SVG with one polyline per s
   });
   assert.match(md, /\| warm prompt \| demo \| {2}\| whole turn ms \| 110\.0 \(p90/);
   assert.match(md, /mass\/floor 1\.05/);
+  // A missed target carries its explanation; a met one does not.
+  assert.match(
+    md,
+    /\| agent-run RSS ≤ 60 MB with 10 runs \| 70\.0 \| 60 \| no: .* \| a bare `deno run`/,
+  );
+  assert.match(md, /\| prompt --wait ≤ 0\.5 × acpx \(demo\) \| 0\.30 \| 0\.5 \| yes \| {2}\|/);
   const svg = concurrencyChart(rows);
   assert.ok(svg.startsWith("<svg") && svg.trimEnd().endsWith("</svg>"));
   assert.equal(svg.match(/<polyline/g)?.length, 4);
