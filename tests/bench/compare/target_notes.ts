@@ -12,7 +12,7 @@ export const TARGET_NOTES: Readonly<Record<string, string>> = {
   "agent-run RSS":
     "a bare `deno run` is ~33 MB; importing the ACP SDK alone (which carries its zod schemas) reaches ~56 MB, and runner/cli.ts with its modules ~70 MB before any work. The V8 heap flags took ~5 MB off an idle agent-run and ~50 MB off one after a long turn; 60 MB would need an agent-run that does not load the SDK's schemas",
   "events to an ARI watcher":
-    "every event crosses three JSON-RPC hops (agent → agent-run → agentd → watcher), each awaited per event with one write per frame (specs/wire/peer.ts, daemon/runs/watch.ts), plus the event-log append; even the floor (SDK client, nothing persisted) does well under 50k/s on this loaded 2-core machine. Batching frames per hop is the next step",
+    "the agent-run itself delivers ~31k events/s to a watcher on its own socket (tests/bench/runner_bench_json.ts, same machine; the floor reads ~51k/s from the agent); through agentd it drops to ~8.5k/s because agentd forwards each event with its own awaited write (daemon/runs/watch.ts → peer.notify), strictly after reading it from the runner socket, while its event consumer reads the same stream. Next step: a bounded number of frames in flight per watch and queued frames coalesced into one write (today specs/agentrun.md says each forward waits for the ARI write)",
   "agentd RSS":
     "agentd keeps, per live run, a runner connection, an event consumer and its cursor; ~88 MB with 1 run, ~158 MB with 100 (~0.7 MB a run). The V8 heap flags that helped the agent-run are not applied to agentd: `mass server` runs under the command line the user typed",
   "recovery of":
