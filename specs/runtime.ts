@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { Phase } from "./events.ts";
 
-export const MASS_VERSION = "0.1.0";
+export { MASS_VERSION } from "./version.ts";
 
 /** `ask`: each request waits for a client's answer (runner RPC / ARI); the others decide alone. */
 export const PermissionPolicySchema = z.enum(["approve_all", "approve_reads", "deny_all", "ask"]);

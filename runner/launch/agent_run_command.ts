@@ -4,6 +4,7 @@
 import { isAbsolute, join } from "node:path";
 import { BundleFiles } from "../../specs/runtime.ts";
 import { agentRunPermissionFlags, realOrResolved } from "./permissions_flags.ts";
+import { agentRunV8Flags } from "./v8_flags.ts";
 import {
   MASS_LOCATION,
   massConfigFlags,
@@ -74,7 +75,16 @@ export function agentRunCommand(
   const mass = opts.mass ?? MASS_LOCATION;
   const problem = massSpawnProblem(mass);
   if (problem) throw new MassEntryError(problem);
-  const args = ["run", ...flags, ...massConfigFlags(mass), mass.entry, "run", "--bundle", bundle];
+  const args = [
+    "run",
+    agentRunV8Flags(),
+    ...flags,
+    ...massConfigFlags(mass),
+    mass.entry,
+    "run",
+    "--bundle",
+    bundle,
+  ];
   if (opts.permissions) args.push("--permissions", opts.permissions);
   if (opts.logLevel) args.push("--log-level", opts.logLevel);
   return { cmd: deno, args };
