@@ -132,7 +132,8 @@ export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Da
   const head = ["WORKSPACE", "NAME", "AGENT", "PHASE", "AGE"];
   // PENDING: permission requests waiting for an answer (policy ask); the run needs attention.
   // LOG: the event log's size on disk (as of the run's last idle, attach or exit).
-  if (wide) head.push("PID", "RESTARTS", "PENDING", "LOG", "ERROR");
+  // SANDBOX: the OS sandbox of the last start, e.g. bwrap/none (mode/network).
+  if (wide) head.push("PID", "RESTARTS", "PENDING", "LOG", "SANDBOX", "ERROR");
   const rows = items.map((r) => {
     const row = [
       r.metadata.workspace,
@@ -147,6 +148,7 @@ export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Da
         String(r.status?.restartCount ?? 0),
         String(r.status?.pendingPermissions ?? 0),
         formatBytes(r.status?.eventLogBytes),
+        r.status?.sandbox ? `${r.status.sandbox.mode}/${r.status.sandbox.network}` : "",
         r.status?.errorMessage ?? "",
       );
     }

@@ -13,6 +13,9 @@
  * Phase authority: after bootstrap the agent-run's events decide idle/running; agentd writes
  * only the idle→running reservation, and creating/restarting/stopped/error.
  */
+import { SandboxProbe } from "../../runner/launch/mod.ts";
+import { appliedSandbox } from "../../specs/sandbox.ts";
+import { checkRunSandbox, runSandbox } from "./run_sandbox.ts";
 import type {
   Agent,
   AgentRun,
@@ -126,6 +129,8 @@ export interface RunSupervisorOptions {
   eventMaxSegments?: number;
   /** Warn when a run's event log, kept whole, passes each multiple of this; default 1 GiB. */
   eventLogWarnBytes?: number;
+  /** This daemon's bwrap probe (asked once); default one of the supervisor's own. */
+  sandboxProbe?: SandboxProbe;
 }
 
 /** Default size at which an event log kept whole (no retention) is logged as a warning. */
@@ -205,8 +210,12 @@ export class RunSupervisor implements WatchHost {
   /** Background work (exit handling, restarts) so close() can wait for it. */
   readonly #tasks = new Set<Promise<unknown>>();
 
+  readonly #probe: SandboxProbe;
+
   constructor(opts: RunSupervisorOptions) {
     this.#opts = opts;
+    this.#probe = opts.sandboxProbe ??
+      new SandboxProbe({ pathEnv: this.#env().PATH, denoPath: opts.denoPath });
     this.#store = opts.store;
     this.#paths = opts.paths;
     this.#log = (opts.logger ?? silentLogger).child("runs");
@@ -230,6 +239,7 @@ export class RunSupervisor implements WatchHost {
   ): Promise<AgentRun> {
     const key = { workspace: input.metadata.workspace, name: input.metadata.name };
     const paths = this.bundlePathsOf(key);
+    await checkRunSandbox(this.#probe, await this.#store.getAgent(input.spec.agent), input);
     const run = await this.#store.createRun({
       metadata: input.metadata,
       spec: input.spec,
@@ -693,12 +703,20 @@ export class RunSupervisor implements WatchHost {
     const ws = await this.#store.getWorkspace(key.workspace);
     if (!ws?.status.path) throw new Error(`workspace ${key.workspace} has no directory`);
     const paths = this.bundlePathsOf(key);
+    const baseEnv = pickEnv(AGENT_ENV_ALLOW, this.#env());
+    const injectedMcpServers = this.#meshServers(key, ws.spec.features);
+    const sandbox = await runSandbox(this.#probe, agent, run, {
+      pathEnv: baseEnv.PATH,
+      root: this.#paths.root,
+      mcpServers: [...injectedMcpServers, ...run.spec.mcpServers ?? []],
+    });
     const config = composeConfig({
       run,
       agent,
       workspace: ws,
-      baseEnv: pickEnv(AGENT_ENV_ALLOW, this.#env()),
-      injectedMcpServers: this.#meshServers(key, ws.spec.features),
+      baseEnv,
+      sandbox,
+      injectedMcpServers,
       resumeSessionId: opts.resume ? run.status.sessionId : undefined,
       eventMaxSegments: this.#opts.eventMaxSegments,
     });
@@ -712,6 +730,7 @@ export class RunSupervisor implements WatchHost {
       r.status.bundle = paths.dir;
       r.status.socketPath = paths.socket;
       r.status.eventPath = paths.events;
+      r.status.sandbox = appliedSandbox(sandbox);
     });
     const status = child.status.then((s) => s);
     let peer: RpcPeer;

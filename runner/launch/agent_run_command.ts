@@ -3,6 +3,8 @@
  */
 import { isAbsolute, join } from "node:path";
 import { BundleFiles } from "../../specs/runtime.ts";
+import { RuntimeSandboxSchema } from "../../specs/sandbox.ts";
+import { agentRunViewArgs } from "./sandbox/agent_run_view.ts";
 import { agentRunPermissionFlags, realOrResolved } from "./permissions_flags.ts";
 import {
   MASS_LOCATION,
@@ -32,6 +34,7 @@ interface LooseConfig {
   agentRoot?: { path?: unknown };
   process?: { command?: unknown; env?: unknown };
   runtime?: { terminal?: unknown };
+  sandbox?: unknown;
 }
 
 function readLooseConfig(bundle: string): LooseConfig {
@@ -62,6 +65,8 @@ export function agentRunCommand(
   const env = Array.isArray(config.process?.env) ? config.process.env : [];
   const agentPath = env.find((e): e is string => typeof e === "string" && e.startsWith("PATH="));
   const deno = opts.denoPath ?? Deno.execPath();
+  const parsed = RuntimeSandboxSchema.safeParse(config.sandbox);
+  const sandbox = parsed.success && parsed.data.mode === "bwrap" ? parsed.data : undefined;
   const flags = agentRunPermissionFlags({
     bundleDir: bundle,
     workspaceDir: root,
@@ -70,6 +75,7 @@ export function agentRunCommand(
     extraEnv: opts.extraEnv,
     pathEnv: agentPath?.slice("PATH=".length),
     terminal: config.runtime?.terminal === true,
+    bwrapPath: sandbox?.host?.bwrap,
   });
   const mass = opts.mass ?? MASS_LOCATION;
   const problem = massSpawnProblem(mass);
@@ -77,5 +83,7 @@ export function agentRunCommand(
   const args = ["run", ...flags, ...massConfigFlags(mass), mass.entry, "run", "--bundle", bundle];
   if (opts.permissions) args.push("--permissions", opts.permissions);
   if (opts.logLevel) args.push("--log-level", opts.logLevel);
-  return { cmd: deno, args };
+  if (!sandbox?.host) return { cmd: deno, args };
+  const view = agentRunViewArgs({ sandbox, bundle, workspace: root, denoPath: deno, mass });
+  return { cmd: sandbox.host.bwrap, args: [...view, deno, ...args] };
 }

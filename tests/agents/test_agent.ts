@@ -30,6 +30,8 @@
  *   write PATH TEXT        fs/write_text_file (TEXT with "\n" as newline), then says "write:ok"
  *                          or "write:error:<msg>". Relative PATHs are resolved against the cwd.
  *   caps                   says "caps:<clientCapabilities of initialize, as JSON>"
+ *   sh SCRIPT              runs /bin/sh -c SCRIPT itself in the session cwd (the rest of the
+ *                          line), says "sh:<exit code>:<stdout+stderr, newlines as \n>"
  *   terminal [K=V…] CMD [ARG…]
  *                          terminal/create (CMD ARG… in the session cwd; leading K=V words are
  *                          its env), says "terminal:created:<id>", then terminal/wait_for_exit,
@@ -503,6 +505,21 @@ const COMMANDS: Record<string, Command> = {
     await turn.say(reply);
   },
   caps: (turn) => turn.say(`caps:${JSON.stringify(turn.session.clientCapabilities ?? null)}`),
+  async sh(turn, rest) {
+    turn.check();
+    // The agent's own process (not terminal/*): what an agent can do on its own, e.g. in the
+    // sandbox escape tests. stdout then stderr, so the error text follows what was printed.
+    const out = await new Deno.Command("/bin/sh", {
+      args: ["-c", rest],
+      cwd: turn.session.cwd,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    const text = dec.decode(out.stdout) + dec.decode(out.stderr);
+    await turn.say(`sh:${out.code}:${oneLine(text)}`);
+  },
   terminal(turn, rest) {
     return turn.withTerminal("terminal", terminalCommand(rest), undefined, async (id) => {
       const exit = await turn.waitForExit(id);

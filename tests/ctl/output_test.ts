@@ -82,7 +82,7 @@ Deno.test("agentTable: ENABLED from disabled, ARGS joined, LABELS when wide", ()
   assert.match(wide[2], /<unknown>\s+<none>$/);
 });
 
-Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING LOG ERROR)", () => {
+Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING LOG SANDBOX ERROR)", () => {
   const run: AgentRun = {
     kind: "AgentRun",
     metadata: { name: "r1", workspace: "w", createdAt: ago(3 * 86_400_000) },
@@ -92,6 +92,7 @@ Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING
       pid: 42,
       restartCount: 2,
       eventLogBytes: 3 * 1024 ** 3 + 300 * 1024 ** 2,
+      sandbox: { mode: "bwrap", network: "none" },
       errorMessage: "boom\nsecond line",
     },
   };
@@ -109,8 +110,8 @@ Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING
   assert.match(lines[0], /^WORKSPACE\s+NAME\s+AGENT\s+PHASE\s+AGE$/);
   assert.match(lines[1], /^w\s+r1\s+demo\s+error\s+3d$/);
   const wide = agentRunTable([run, asking, fresh], true, NOW).split("\n");
-  assert.match(wide[0], /AGE\s+PID\s+RESTARTS\s+PENDING\s+LOG\s+ERROR$/);
-  assert.match(wide[1], /3d\s+42\s+2\s+0\s+3\.2GiB\s+boom second line$/);
+  assert.match(wide[0], /AGE\s+PID\s+RESTARTS\s+PENDING\s+LOG\s+SANDBOX\s+ERROR$/);
+  assert.match(wide[1], /3d\s+42\s+2\s+0\s+3\.2GiB\s+bwrap\/none\s+boom second line$/);
   assert.match(wide[2], /^w\s+r2\s+demo\s+running\s+3d\s+43\s+0\s+3\s+20KiB$/);
   // No size known yet: the column stays empty and the others keep their place.
   const cols = wide[0].indexOf("LOG");
