@@ -35,13 +35,13 @@ export function versionCommand(): AnyCommand {
 
 /**
  * `mass demo-agent`: the built-in demo agent on stdio. agentd runs it this way when mass
- * runs as a bundle (dist/mass.js), which has no runner/agents/demo_agent.ts beside it.
+ * runs as a bundle (dist/mass.js), which has no daemon/agents/demo/demo_agent.ts beside it.
  */
 export function demoAgentCommand(): AnyCommand {
   return new Command("demo-agent")
     .description("run the built-in demo ACP agent on stdio")
     .action(async () => {
-      const { createDemoAgent, serveStdio } = await import("./runner/agents/demo_agent.ts");
+      const { createDemoAgent, serveStdio } = await import("./daemon/agents/demo/demo_agent.ts");
       await serveStdio(createDemoAgent());
       Deno.exit(0);
     });
@@ -59,7 +59,7 @@ export const SUBCOMMANDS: Record<string, () => Promise<AnyCommand>> = {
     return daemonCommand({ connect: (socketPath, opts) => AriClient.connect(socketPath, opts) });
   },
   run: async () => (await import("./runner/cli.ts")).runCommand(),
-  "mesh-mcp": async () => (await import("./ctl/mesh/mesh_cli.ts")).meshMcpCommand(),
+  "mesh-mcp": async () => (await import("./runner/mesh/mesh_cli.ts")).meshMcpCommand(),
   "demo-agent": () => Promise.resolve(demoAgentCommand()),
   version: () => Promise.resolve(versionCommand()),
 };

@@ -5,8 +5,8 @@
  * Install: deno install -g -A -n massctl --config deno.json ctl/main.ts
  */
 import process from "node:process";
-import type { CliDeps, CliIO } from "./app.ts";
-import { runCli } from "./program.ts";
+import type { CliDeps, CliIO } from "./cli/app.ts";
+import { runCli } from "./cli/program.ts";
 
 const encoder = new TextEncoder();
 
@@ -23,6 +23,7 @@ function writer(file: typeof Deno.stdout | typeof Deno.stderr): (text: string) =
   };
 }
 
+/** CliDeps over the real process: stdio, environment, cwd, clock and interactive prompts. */
 export function systemDeps(): CliDeps {
   const io: CliIO = {
     out: writer(Deno.stdout),

@@ -62,28 +62,46 @@ export interface FileLogOptions {
   level?: LogLevelName;
   /** Also copy each line to stderr (foreground `mass server`). */
   stderr?: boolean;
+  /** Rotate once the file would grow past this (default 10 MiB). */
+  maxBytes?: number;
+  /** Rotated files kept: `<path>.1` (newest) to `<path>.<keep>` (default 3). */
+  keep?: number;
 }
 
-/** Opens (appends to) a JSON-lines log file. */
+export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_LOG_KEEP = 3;
+
+/** Opens (appends to) a JSON-lines log file, rotated by size. */
 export async function openFileLogger(opts: FileLogOptions): Promise<ClosableLogger> {
   const dir = opts.path.slice(0, opts.path.lastIndexOf("/"));
   if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = await Deno.open(opts.path, { create: true, append: true, mode: 0o600 });
+  const maxBytes = opts.maxBytes ?? DEFAULT_LOG_MAX_BYTES;
+  const keep = opts.keep ?? DEFAULT_LOG_KEEP;
+  const open = () => Deno.openSync(opts.path, { create: true, append: true, mode: 0o600 });
+  let file = open();
+  let size = file.statSync().size;
   const formatter = getJsonLinesFormatter();
   const encoder = new TextEncoder();
   // Synchronous appends: a line is on disk when the call returns, so a kill -9 of agentd
   // (the case recovery is for) still leaves the log that explains it.
-  const write = (target: { writeSync(p: Uint8Array): number }, line: string) => {
-    const bytes = encoder.encode(line);
+  const write = (target: { writeSync(p: Uint8Array): number }, bytes: Uint8Array) => {
     let off = 0;
     while (off < bytes.length) off += target.writeSync(bytes.subarray(off));
+  };
+  const rotate = () => {
+    file.close();
+    _shiftLogs(opts.path, keep);
+    file = open();
+    size = 0;
   };
   let closed = false;
   const sink: Sink = (r) => {
     if (closed) return;
-    const line = formatter(r);
-    write(file, line);
-    if (opts.stderr) write(Deno.stderr, line);
+    const bytes = encoder.encode(formatter(r));
+    if (size > 0 && size + bytes.length > maxBytes) rotate();
+    write(file, bytes);
+    size += bytes.length;
+    if (opts.stderr) write(Deno.stderr, bytes);
   };
   const logger = sinkLogger(sink, opts.level ?? "info");
   return {
@@ -96,4 +114,24 @@ export async function openFileLogger(opts: FileLogOptions): Promise<ClosableLogg
       return Promise.resolve();
     },
   };
+}
+
+/** `<path>` → `<path>.1` → … → `<path>.<keep>`; the oldest falls off (keep 0: just removed). */
+function _shiftLogs(path: string, keep: number): void {
+  try {
+    if (keep <= 0) {
+      Deno.removeSync(path);
+      return;
+    }
+    for (let i = keep - 1; i >= 1; i--) {
+      try {
+        Deno.renameSync(`${path}.${i}`, `${path}.${i + 1}`);
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      }
+    }
+    Deno.renameSync(path, `${path}.1`);
+  } catch {
+    // A failed rotation must not stop logging: the file just keeps growing.
+  }
 }

@@ -162,6 +162,7 @@ export class AgentRun {
     });
     ctx.server = await startRunnerServer(ctx.bundle.paths.socket, api, ctx.hub!, {
       onError: (m) => ctx.log.warn("{message}", { message: m }),
+      logger: ctx.log,
     });
     ctx.log.info("listening on {path}", { path: ctx.bundle.paths.socket });
     termination.watchSocket();

@@ -230,6 +230,16 @@ export const SetModeParamsSchema = RunKeySchema.extend({
 });
 export type AriSetModeParams = z.infer<typeof SetModeParamsSchema>;
 
+/**
+ * agentrun/set_config_option: forwarded to the live agent-run as `session/set_config_option`;
+ * the result is the agent's (`{configOptions}` in ACP).
+ */
+export const SetConfigOptionParamsSchema = RunKeySchema.extend({
+  configId: z.string().min(1, "configId is required"),
+  value: z.union([z.string(), z.boolean()]),
+});
+export type AriSetConfigOptionParams = z.infer<typeof SetConfigOptionParamsSchema>;
+
 /** agentrun/permissions: the live agent-run's pending permission requests, oldest first. */
 export interface AgentRunPermissions {
   items: PendingPermission[];

@@ -14,6 +14,7 @@ import {
   RespondPermissionParamsSchema,
   RunKeySchema,
   SendParamsSchema,
+  SetConfigOptionParamsSchema,
   SetModelParamsSchema,
   SetModeParamsSchema,
   WatchParamsSchema,
@@ -91,6 +92,11 @@ export const ARI_METHODS = {
   // They change the live ACP session, so they wait for recovery like prompt does.
   "agentrun/set_model": method(SetModelParamsSchema, returns<null>(), true),
   "agentrun/set_mode": method(SetModeParamsSchema, returns<null>(), true),
+  "agentrun/set_config_option": method(
+    SetConfigOptionParamsSchema,
+    returns<{ configOptions?: unknown[] }>(),
+    true,
+  ),
   "agentrun/status": method(RunKeySchema, returns<AgentRunRuntimeStatus>(), false),
   /** Permission requests under policy `ask` (specs/ari.md). */
   "agentrun/permissions": method(RunKeySchema, returns<AgentRunPermissions>(), false),
@@ -166,6 +172,7 @@ export const AriMethods = {
   agentrunUnwatch: "agentrun/unwatch",
   agentrunSetModel: "agentrun/set_model",
   agentrunSetMode: "agentrun/set_mode",
+  agentrunSetConfigOption: "agentrun/set_config_option",
   agentrunStatus: "agentrun/status",
   /** Permission requests under policy `ask` (specs/ari.md). */
   agentrunPermissions: "agentrun/permissions",

@@ -82,6 +82,8 @@ export interface SessionState {
   configOptions?: unknown[];
   sessionInfo?: { title?: string | null; updatedAt?: string | null };
   currentMode?: string;
+  /** The modes the agent offered in its session response (ACP `modes.availableModes`). */
+  availableModes?: { id: string; name: string; description?: string | null }[];
   models?: {
     availableModels: { modelId: string; name: string; description?: string }[];
     currentModelId: string;

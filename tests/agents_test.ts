@@ -1,5 +1,5 @@
 /**
- * Drives the two fake agents (runner/agents/demo_agent.ts, tests/agents/test_agent.ts) as
+ * Drives the two fake agents (daemon/agents/demo/demo_agent.ts, tests/agents/test_agent.ts) as
  * real subprocesses through the ACP SDK's client side. Every wait has a deadline, and every
  * process started here is reaped (stdin closed, status awaited, SIGKILL by pid as last resort).
  */
@@ -7,7 +7,7 @@ import * as acp from "@agentclientprotocol/sdk";
 import assert from "node:assert/strict";
 import { deadline, sleep, until } from "./support/wait.ts";
 
-const DEMO_AGENT = new URL("../runner/agents/demo_agent.ts", import.meta.url).pathname;
+const DEMO_AGENT = new URL("../daemon/agents/demo/demo_agent.ts", import.meta.url).pathname;
 const TEST_AGENT = new URL("./agents/test_agent.ts", import.meta.url).pathname;
 /** A workspace path the agents only ever see through the client's fs handlers. */
 const CWD = "/ws";

@@ -4,7 +4,7 @@
  *
  * Unlike the original (which ran everything through `bunx`), each agent runs under the deno
  * binary that runs agentd, so no Node or Bun is needed:
- * - `demo`: the offline demo agent shipped in runner/agents/.
+ * - `demo`: the offline demo agent beside these definitions (demo/).
  * - `claude`: `deno run -A npm:@agentclientprotocol/claude-agent-acp@<pinned>`. Needs
  *   ANTHROPIC_API_KEY (or a Claude login under HOME). It refuses to run as root unless
  *   IS_SANDBOX=1; setting that is the user's decision (agent env or agentd's env).
@@ -76,9 +76,9 @@ export function codexCommand(lookPath: (name: string) => string | undefined): st
   return found;
 }
 
-/** Absolute path of runner/agents/demo_agent.ts in this source tree. */
+/** Absolute path of daemon/agents/demo/demo_agent.ts in this source tree. */
 export function demoAgentPath(): string {
-  return fileURLToPath(new URL("../../runner/agents/demo_agent.ts", import.meta.url));
+  return fileURLToPath(new URL("./demo/demo_agent.ts", import.meta.url));
 }
 
 /**

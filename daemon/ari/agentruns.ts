@@ -1,6 +1,6 @@
 /**
  * ARI `agentrun/*`: the AgentRun lifecycle (create, get, list, delete, prompt, cancel, stop,
- * restart), session settings (set_model, set_mode), runtime status, permission requests
+ * restart), session settings (set_model, set_mode, set_config_option), runtime status, permission requests
  * (permissions, respond_permission) and event streaming (watch, unwatch). The work is done by the RunSupervisor
  * (daemon/runs/run_supervisor.ts); this module validates params and shapes results.
  */
@@ -16,11 +16,30 @@ import { InvalidParamsError } from "../../specs/errors.ts";
 import { assertName } from "../../specs/names.ts";
 import type { AriHandlers } from "../context.ts";
 import type { RunSupervisor } from "../runs/run_supervisor.ts";
-import { watchRegistry } from "../runs/watch.ts";
+import type { WatchSession } from "../runs/watch.ts";
+import { AriMethods } from "../../specs/ari_methods.ts";
+import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { methodParams, parseListParams, parseParams } from "./params.ts";
+import { clip } from "../../specs/lib/clip.ts";
 
 export interface AgentRunHandlerDeps {
   runs: RunSupervisor;
+}
+
+const WATCHES = "agentrun.watches";
+
+/** The watch sessions of one ARI connection, by watchId; all end with the connection. */
+function watchRegistry(peer: RpcPeer): Map<string, WatchSession> {
+  let reg = peer.context.get(WATCHES) as Map<string, WatchSession> | undefined;
+  if (!reg) {
+    const created = new Map<string, WatchSession>();
+    peer.context.set(WATCHES, created);
+    peer.closed.then(() => {
+      for (const s of created.values()) s.close();
+    });
+    reg = created;
+  }
+  return reg;
 }
 
 function runKey(params: unknown): RunKey {
@@ -32,6 +51,10 @@ function checkedKey(p: RunKey): RunKey {
   return { workspace: assertName(p.workspace, "workspace"), name: assertName(p.name, "name") };
 }
 
+/**
+ * ARI `agentrun/*` handlers (create, get, list, delete, prompt, cancel, stop, restart, status,
+ * permissions, watch, unwatch) over the run supervisor.
+ */
 export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
   const { runs } = deps;
   return {
@@ -86,6 +109,13 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
       return null;
     },
 
+    /** Forwards session/set_config_option (-32001 without a live run); the agent's result. */
+    "agentrun/set_config_option": async (params) => {
+      const p = methodParams("agentrun/set_config_option", params);
+      const result = await runs.setConfigOption(checkedKey(p), p.configId, p.value);
+      return (result ?? {}) as { configOptions?: unknown[] };
+    },
+
     /** `{state, recovery: {lastSeq}}`: live from the agent-run, else its state.json. */
     "agentrun/status": (params): Promise<AgentRunRuntimeStatus> => runs.status(runKey(params)),
 
@@ -100,16 +130,37 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
     },
 
     /** Streams `agentrun/event` notifications (envelope + watchId + workspace). */
-    "agentrun/watch": (params, peer) => {
+    "agentrun/watch": async (params, peer) => {
       const p = methodParams("agentrun/watch", params);
       const key = runKey(p);
-      return runs.watch(peer, { ...key, watchId: p.watchId, fromSeq: p.fromSeq });
+      const { watchId } = p;
+      const session = await runs.watch(key, {
+        fromSeq: p.fromSeq,
+        sink: {
+          event: (ev) =>
+            peer.notify(AriMethods.agentrunEvent, { ...ev, watchId, workspace: key.workspace }),
+          // The client resumes from its last seq on a new connection (ctl/client/watch.ts).
+          close: () => peer.close(),
+        },
+      });
+      const watches = watchRegistry(peer);
+      if (watches.has(watchId)) {
+        throw new InvalidParamsError(
+          `watchId ${clip(watchId)} is already in use on this connection`,
+        );
+      }
+      watches.set(watchId, session);
+      session.done.then(() => {
+        if (watches.get(watchId) === session) watches.delete(watchId);
+      });
+      session.start();
+      return { watchId };
     },
 
     "agentrun/unwatch": (params, peer) => {
       const { watchId } = methodParams("agentrun/unwatch", params);
       const session = watchRegistry(peer).get(watchId);
-      if (!session) throw new InvalidParamsError(`unknown watchId ${watchId}`);
+      if (!session) throw new InvalidParamsError(`unknown watchId ${clip(watchId)}`);
       session.close();
       return null;
     },

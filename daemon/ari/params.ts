@@ -6,12 +6,15 @@ import { InvalidParamsError } from "../../specs/errors.ts";
 import { ListOptionsSchema } from "../../specs/ari.ts";
 import { ARI_METHODS, type AriMethodName, type AriMethodTable } from "../../specs/ari_methods.ts";
 import type { ListOptions } from "../../specs/ari.ts";
+import { clip } from "../../specs/lib/clip.ts";
 
 /** Renders zod issues as one line, each naming its field: `metadata.name: expected string`. */
 export function describeZodError(err: z.ZodError): string {
+  // Paths hold the client's record keys and messages may quote them: clip both.
   const parts = err.issues.slice(0, 3).map((issue) => {
-    const field = issue.path.map(String).join(".");
-    return field ? `${field}: ${issue.message}` : issue.message;
+    const field = issue.path.map((p) => clip(String(p))).join(".");
+    const message = clip(issue.message, 200);
+    return field ? `${field}: ${message}` : message;
   });
   if (err.issues.length > 3) parts.push(`(${err.issues.length - 3} more)`);
   return parts.join("; ").replace(/\s*\n\s*/g, " ");

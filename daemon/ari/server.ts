@@ -137,6 +137,7 @@ export function startAriServer(opts: AriServerOptions): Promise<UnixServer> {
     // Clients wait on long calls (agentrun/stop); the server never times out its own sends.
     requestTimeoutMs: 0,
     onProtocolError: (message) => log.warn("ari protocol error", { error: message }),
+    logger: log,
     setup(peer) {
       installHandlers(peer, handlers, opts);
       opts.onConnection?.(peer);

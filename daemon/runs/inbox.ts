@@ -2,11 +2,10 @@
  * workspace/send: messages between the AgentRuns of a workspace. A message to an idle target
  * is delivered at once (as a prompt); to a busy one it waits in the target's durable inbox
  * (the store) and the supervisor delivers it, oldest first and one per turn, whenever the
- * target becomes idle again.
+ * target becomes idle again. This module is the message format; the delivery itself is the
+ * supervisor's (inbox_delivery.ts).
  */
-import type { SendParams, SendResult } from "../../specs/ari.ts";
 import type { ContentBlock } from "../../specs/events.ts";
-import type { RunSupervisor } from "./run_supervisor.ts";
 
 export interface Envelope {
   from: string;
@@ -42,16 +41,4 @@ export function envelopeBlock(env: Envelope): ContentBlock {
 /** The prompt a target receives: the sender's blocks plus the envelope. */
 export function messagePrompt(message: ContentBlock[], env: Envelope): ContentBlock[] {
   return [...message, envelopeBlock(env)];
-}
-
-/**
- * Delivers (idle target) or queues (busy target) one message. Errors: -32602 bad params,
- * unknown sender or target; -32001 target stopped/error or without an agent-run.
- * `delivered` means handed to the target's agent-run; `queued` that it waits in the inbox.
- */
-export function deliverMessage(
-  deps: { runs: RunSupervisor },
-  params: SendParams,
-): Promise<SendResult> {
-  return deps.runs.send(params);
 }

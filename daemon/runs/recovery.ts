@@ -7,7 +7,8 @@
  * calls meanwhile), a `creating` run whose agent-run is alive is re-attached rather than
  * left in `creating`, `restarting` runs are finished instead of being stuck, and a run whose
  * agent-run died while agentd was away gets its restart policy, like a container whose
- * restart policy outlives a containerd or host restart.
+ * restart policy outlives a containerd or host restart. Only runs in ACTIVE_PHASES (phase.ts)
+ * are recovered; stopped and error runs are left alone.
  */
 import type { AgentRun, LastExit } from "../../specs/ari.ts";
 import type { RuntimeState } from "../../specs/runtime.ts";
@@ -40,14 +41,15 @@ export type RecoveryAction =
   | { kind: "restart"; lastExit: LastExit }
   | { kind: "mark"; phase: "stopped" | "error"; errorMessage?: string; lastExit: LastExit };
 
-/** Phases that need recovery; stopped and error runs are left alone. */
-export const RECOVERABLE_PHASES = ["creating", "idle", "running", "restarting"] as const;
-
 /** An agent-run that answers and whose agent has not exited: re-attach to it. */
 export function isAttachable(probe: Probe): boolean {
   return probe.alive && probe.state.phase !== "stopped";
 }
 
+/**
+ * Decides what recovery does with one run from its record and the probe of its socket:
+ * attach, finish a restart, restart by policy, or mark it stopped or error.
+ */
 export function recoveryAction(
   run: AgentRun,
   probe: Probe,

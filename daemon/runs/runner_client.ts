@@ -18,6 +18,10 @@ import { dialUnix } from "../../specs/wire/socket.ts";
 
 export const CONTROL_TIMEOUT_MS = 5_000;
 
+/**
+ * One control connection from agentd to an agent-run's socket, with typed runner RPC calls;
+ * open one with `RunnerClient.dial`.
+ */
 export class RunnerClient {
   readonly socketPath: string;
   readonly peer: RpcPeer;
@@ -63,6 +67,11 @@ export class RunnerClient {
 
   async setMode(modeId: string): Promise<void> {
     await this.peer.request(RunnerMethods.setMode, { modeId });
+  }
+
+  /** The agent's answer (ACP: `{configOptions}`). */
+  setConfigOption(configId: string, value: string | boolean): Promise<unknown> {
+    return this.peer.request(RunnerMethods.setConfigOption, { configId, value });
   }
 
   /** Pending permission requests; an agent-run from before policy `ask` has none. */

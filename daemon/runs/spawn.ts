@@ -4,6 +4,7 @@
  *
  * The agent's environment is not inherited: it is listed in config.json.
  */
+import { delay } from "../../specs/lib/delay.ts";
 import { type GroupSignal, signalGroupSync } from "../../runner/launch/mod.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
@@ -67,14 +68,16 @@ export {
   type SpawnOptions,
 } from "../../runner/launch/mod.ts";
 
+/**
+ * An agent-run did not come up: its socket never answered, its process exited first, or the
+ * start was aborted.
+ */
 export class StartupError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "StartupError";
   }
 }
-
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Dials `socketPath` until it answers. Fails fast when `exited` resolves first, and after

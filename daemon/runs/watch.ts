@@ -1,12 +1,12 @@
 /**
- * `agentrun/watch` over ARI: one session per (ARI connection, watchId) that forwards a run's
- * events as `agentrun/event` notifications (envelope + watchId + workspace), from `fromSeq`,
- * with no gap and no duplicate.
+ * One watch of a run's events: hands them, from `fromSeq`, with no gap and no duplicate, to a
+ * sink given by the ARI layer (daemon/ari/agentruns.ts turns them into `agentrun/event`
+ * notifications; only daemon/ari speaks JSON-RPC to clients).
  *
  * - Live agent-run: proxied through a dedicated runner connection (`runtime/watch_event`);
- *   each forward awaits the ARI write, so a slow client slows the runner socket and, past the
- *   runner's buffer, gets disconnected. When the agent-run goes away, the ARI connection is
- *   closed so the client resumes from its last seq (ctl/ari_client.ts does that).
+ *   each forward awaits the sink, so a slow client slows the runner socket and, past the
+ *   runner's buffer, gets disconnected. When the agent-run goes away, the sink is closed
+ *   (the ARI layer closes the client's connection) so the client resumes from its last seq.
  * - No agent-run (stopped, error, between restarts): the events are replayed from the
  *   bundle's log files, and the session stays open, parked, until the run has an agent-run
  *   again, then continues from where it was.
@@ -14,14 +14,12 @@
  *   (see RunSupervisor.watch); if retention overtakes a running session, its client's
  *   connection is closed and the resume is refused the same way. Never a silent gap.
  */
-import type { RunKey } from "../../specs/ari.ts";
-import { AriMethods } from "../../specs/ari_methods.ts";
-import type { AgentRunEvent } from "../../specs/events.ts";
-import { ErrorCode, errorCode, InvalidParamsError } from "../../specs/errors.ts";
-import { lastEventSeq } from "../../specs/eventlog/last_event_seq.ts";
-import { readEventFiles } from "../../specs/eventlog/read_event_files.ts";
 import { delay } from "../../specs/lib/delay.ts";
+import type { RunKey } from "../../specs/ari.ts";
+import type { AgentRunEvent } from "../../specs/events.ts";
+import { ErrorCode, errorCode } from "../../specs/errors.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
+import { lastEventSeq, readEventFiles } from "../../specs/eventlog/mod.ts";
 import { watchRunnerEvents } from "./runner_client.ts";
 
 /** What a watch session needs from the supervisor. */
@@ -37,36 +35,31 @@ export interface WatchHost {
   unregister(key: RunKey, session: WatchSession): void;
 }
 
-const REGISTRY = "agentrun.watches";
-
-/** The watch sessions of one ARI connection, by watchId. */
-export function watchRegistry(peer: RpcPeer): Map<string, WatchSession> {
-  let reg = peer.context.get(REGISTRY) as Map<string, WatchSession> | undefined;
-  if (!reg) {
-    const created = new Map<string, WatchSession>();
-    peer.context.set(REGISTRY, created);
-    peer.closed.then(() => {
-      for (const s of created.values()) s.close();
-    });
-    reg = created;
-  }
-  return reg;
+/** Where a session's events go; given by whoever serves the watch (the ARI layer). */
+export interface WatchSink {
+  /** Delivers one event; awaited, so a slow client slows the session. */
+  event(ev: AgentRunEvent): Promise<void>;
+  /** Ends the client's side, so that it notices (and resumes, or learns the run is gone). */
+  close(): void;
 }
 
+/**
+ * One watch of a run's events from `fromSeq` to a sink, live or replayed from the bundle, with
+ * no gap and no duplicate (see the module comment).
+ */
 export class WatchSession {
   readonly key: RunKey;
-  readonly watchId: string;
-  readonly #peer: RpcPeer;
+  readonly #sink: WatchSink;
   readonly #host: WatchHost;
   readonly #abort = new AbortController();
+  readonly #done = Promise.withResolvers<void>();
   #next: number | undefined;
   #runner?: RpcPeer;
 
-  constructor(host: WatchHost, peer: RpcPeer, key: RunKey, watchId: string, fromSeq?: number) {
+  constructor(host: WatchHost, key: RunKey, sink: WatchSink, fromSeq?: number) {
     this.#host = host;
-    this.#peer = peer;
+    this.#sink = sink;
     this.key = key;
-    this.watchId = watchId;
     this.#next = fromSeq;
   }
 
@@ -74,25 +67,23 @@ export class WatchSession {
     return this.#abort.signal.aborted;
   }
 
-  /** Starts streaming in the background; returns what `agentrun/watch` answers. */
-  start(): { watchId: string } {
-    const reg = watchRegistry(this.#peer);
-    if (reg.has(this.watchId)) {
-      throw new InvalidParamsError(`watchId ${this.watchId} is already in use on this connection`);
-    }
-    reg.set(this.watchId, this);
+  /** Resolves when the session has ended, whatever ended it. */
+  get done(): Promise<void> {
+    return this.#done.promise;
+  }
+
+  /** Starts streaming in the background. */
+  start(): void {
     this.#host.register(this.key, this);
     this.#loop().catch(() => this.#closeClient()).finally(() => this.close());
-    return { watchId: this.watchId };
   }
 
   /** Ends the session (unwatch, connection closed, run deleted). */
   close(): void {
     if (!this.closed) this.#abort.abort();
     this.#runner?.close();
-    const reg = watchRegistry(this.#peer);
-    if (reg.get(this.watchId) === this) reg.delete(this.watchId);
     this.#host.unregister(this.key, this);
+    this.#done.resolve();
   }
 
   /** Ends the session and its client's connection (the run was deleted). */
@@ -100,20 +91,16 @@ export class WatchSession {
     this.#closeClient();
   }
 
-  /** Ends the session and the client's connection, so that the client notices. */
+  /** Ends the session and the client's side, so that the client notices. */
   #closeClient(): void {
     this.close();
-    this.#peer.close();
+    this.#sink.close();
   }
 
   async #forward(ev: AgentRunEvent): Promise<void> {
     if (this.closed) return;
     if (this.#next !== undefined && ev.seq < this.#next) return;
-    await this.#peer.notify(AriMethods.agentrunEvent, {
-      ...ev,
-      watchId: this.watchId,
-      workspace: this.key.workspace,
-    });
+    await this.#sink.event(ev);
     this.#next = ev.seq + 1;
   }
 

@@ -14,6 +14,7 @@
  */
 import type { Agent, AgentRun, ListOptions, Workspace } from "../../specs/ari.ts";
 import { InvalidParamsError } from "../../specs/errors.ts";
+import { clip } from "../../specs/lib/clip.ts";
 
 export type StoredObject = Agent | Workspace | AgentRun;
 export type ObjectKind = StoredObject["kind"];
@@ -61,7 +62,7 @@ export function assertListOptions(kind: ObjectKind, opts?: ListOptions | null): 
   for (const field of Object.keys(opts?.fieldSelector ?? {})) {
     if (!(field in FIELDS[kind])) {
       throw new InvalidParamsError(
-        `unsupported field selector ${JSON.stringify(field)} for ${kind} (supported: ${
+        `unsupported field selector ${JSON.stringify(clip(field))} for ${kind} (supported: ${
           supportedFields(kind).join(", ")
         })`,
       );
@@ -73,11 +74,14 @@ export function assertListOptions(kind: ObjectKind, opts?: ListOptions | null): 
 export function fieldValue(obj: StoredObject, field: string): string | undefined {
   const getter = (FIELDS[obj.kind] as Record<string, FieldGetter<StoredObject>>)[field];
   if (!getter) {
-    throw new InvalidParamsError(`unsupported field selector ${JSON.stringify(field)}`);
+    throw new InvalidParamsError(`unsupported field selector ${JSON.stringify(clip(field))}`);
   }
   return getter(obj);
 }
 
+/**
+ * True when `obj` has every label in `labels` with the same value (always true without labels).
+ */
 export function matchesLabels(
   obj: StoredObject,
   labels?: Record<string, string> | null,

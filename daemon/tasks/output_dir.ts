@@ -6,6 +6,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { InvalidParamsError } from "../../specs/errors.ts";
 import { isInside } from "../../specs/lib/is_inside.ts";
+import { clip } from "../../specs/lib/clip.ts";
 
 export interface OutputRoots {
   /** Real path of the run's workspace directory (relative outputDirs start here). */
@@ -39,7 +40,7 @@ export async function realPathOfNearest(path: string): Promise<string> {
 export async function confineOutputDir(requested: string, roots: OutputRoots): Promise<string> {
   if (requested.includes("\0")) throw new InvalidParamsError("outputDir contains a NUL byte");
   if (!isAbsolute(requested) && !roots.workspace) {
-    throw new InvalidParamsError(`outputDir ${requested}: must be absolute`);
+    throw new InvalidParamsError(`outputDir ${clip(requested)}: must be absolute`);
   }
   const real = await realPathOfNearest(resolve(roots.workspace ?? "/", requested));
   const allowed = [roots.bundle, ...(roots.workspace ? [roots.workspace] : [])];
@@ -48,7 +49,7 @@ export async function confineOutputDir(requested: string, roots: OutputRoots): P
     if (realRoot && isInside(realRoot, real)) return real;
   }
   throw new InvalidParamsError(
-    `outputDir ${requested}: must be inside the workspace${
+    `outputDir ${clip(requested)}: must be inside the workspace${
       roots.workspace ? ` (${roots.workspace})` : ""
     } or the run's bundle`,
   );

@@ -22,6 +22,7 @@ import {
 } from "../../specs/tasks.ts";
 import { type Logger, silentLogger } from "../logging.ts";
 import { KeyedMutex } from "../runs/keyed_mutex.ts";
+import { allows } from "../runs/phase.ts";
 import { confineOutputDir, makeDirs, removeCreated } from "./output_dir.ts";
 import { retryPrompt, taskPrompt } from "./task_prompt.ts";
 import { assertTaskId, TaskStore } from "./task_store.ts";
@@ -48,6 +49,10 @@ export interface TaskServiceDeps {
   now?: () => Date;
 }
 
+/**
+ * The `agentrun/task/*` operations: do, get, list and retry tasks of a run (see the module
+ * comment).
+ */
 export class TaskService {
   readonly #runs: TaskRuns;
   readonly #store: TaskWorkspaces;
@@ -158,7 +163,7 @@ export class TaskService {
         `agent tasks are disabled in workspace ${key.workspace} (features.agentTask is false)`,
       );
     }
-    if (run.status.phase !== "idle") {
+    if (!allows(run.status.phase, "reserve")) {
       throw new ConflictError(`agent ${runId(key)} is not idle (phase=${run.status.phase})`);
     }
     return workspace;

@@ -6,6 +6,7 @@
 import { isAbsolute } from "node:path";
 import { isInside } from "../../specs/lib/is_inside.ts";
 import { WorkspacePrepareError } from "./errors.ts";
+import { clip } from "../../specs/lib/clip.ts";
 
 export interface ResolveLocalOptions {
   /** agentd's root: a local workspace may not be the root or inside it. */
@@ -25,22 +26,24 @@ export async function resolveLocalPath(
   }
   if (path.includes("\0")) throw new WorkspacePrepareError("local path contains a NUL byte");
   if (!isAbsolute(path)) {
-    throw new WorkspacePrepareError(`local path must be absolute: ${JSON.stringify(path)}`);
+    throw new WorkspacePrepareError(`local path must be absolute: ${JSON.stringify(clip(path))}`);
   }
   let real: string;
   try {
     real = await Deno.realPath(path);
   } catch (err) {
-    throw new WorkspacePrepareError(`local path ${path}: ${fsReason(err)}`);
+    throw new WorkspacePrepareError(`local path ${clip(path)}: ${fsReason(err)}`);
   }
   const info = await Deno.stat(real);
   if (!info.isDirectory) {
-    throw new WorkspacePrepareError(`local path ${path} is not a directory`);
+    throw new WorkspacePrepareError(`local path ${clip(path)} is not a directory`);
   }
   if (opts.root !== undefined) {
     const rootReal = await Deno.realPath(opts.root).catch(() => opts.root!);
     if (isInside(rootReal, real)) {
-      throw new WorkspacePrepareError(`local path ${path} is inside the mass root ${rootReal}`);
+      throw new WorkspacePrepareError(
+        `local path ${clip(path)} is inside the mass root ${rootReal}`,
+      );
     }
   }
   return real;
@@ -52,5 +55,6 @@ function fsReason(err: unknown): string {
   if (err instanceof Deno.errors.NotADirectory) return "a parent is not a directory";
   const msg = err instanceof Error ? err.message : String(err);
   if (/too many levels of symbolic links|ELOOP/i.test(msg)) return "symlink loop";
-  return msg;
+  // Deno's message ends with the path, already named (clipped) by the caller.
+  return msg.replace(/: [a-z]+ '.*'$/s, "");
 }

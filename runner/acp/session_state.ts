@@ -43,6 +43,7 @@ export function modelOptionId(session: SessionState | undefined): string | undef
   return opt?.id as string | undefined;
 }
 
+/** Stores the agent's config options sorted by id, and the model list they carry, if any. */
 export function setConfigOptions(session: SessionState, options: unknown[]): void {
   session.configOptions = options.slice().sort(
     byKey((o: unknown) => (isRecord(o) && typeof o.id === "string" ? o.id : "")),
@@ -57,6 +58,13 @@ export function applySessionResponse(session: SessionState, response: unknown): 
   const modes = response.modes;
   if (isRecord(modes) && typeof modes.currentModeId === "string") {
     session.currentMode = modes.currentModeId;
+    if (Array.isArray(modes.availableModes)) {
+      session.availableModes = modes.availableModes.filter(isRecord).map((m) => ({
+        id: String(m.id),
+        name: String(m.name ?? m.id),
+        ...(typeof m.description === "string" ? { description: m.description } : {}),
+      }));
+    }
   }
   if (Array.isArray(response.configOptions)) setConfigOptions(session, response.configOptions);
   // Unstable ACP `models` (session/set_model era), kept when an agent still sends it.

@@ -22,7 +22,7 @@ import {
   type WatchEventResult,
 } from "../../specs/runner_rpc.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
-import { serveUnix, type UnixServer } from "../../specs/wire/socket.ts";
+import { serveUnix, type UnixServer, type WireLogger } from "../../specs/wire/socket.ts";
 import { EventLogTruncatedError } from "../../specs/eventlog/errors.ts";
 import { delay } from "../../specs/lib/delay.ts";
 import { describeZodIssues } from "../../specs/lib/describe_zod_issues.ts";
@@ -77,11 +77,15 @@ interface Watch {
   close(): void;
 }
 
+/**
+ * Serves the runner RPC on the Unix socket at `path`: calls go to `api`, `runtime/watch_event`
+ * streams come from `events`.
+ */
 export async function startRunnerServer(
   path: string,
   api: RunnerApi,
   events: EventSource,
-  opts: { onError?: (message: string) => void } = {},
+  opts: { onError?: (message: string) => void; logger?: WireLogger } = {},
 ): Promise<RunnerServer> {
   const watches = new Set<Watch>();
   const onError = opts.onError ?? (() => {});
@@ -158,6 +162,7 @@ export async function startRunnerServer(
     setup,
     mode: 0o600,
     onProtocolError: (m) => onError(`runner socket: ${m}`),
+    logger: opts.logger,
   });
 
   return {

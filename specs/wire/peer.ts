@@ -2,7 +2,7 @@
  * A JSON-RPC 2.0 peer over one byte stream (a Unix socket connection, or stdio).
  *
  * Dispatch, id matching and error mapping come from `json-rpc-2.0`; this module only adds
- * the socket side: newline framing with a size cap, serialised writes, ordered delivery of
+ * the socket side: JSON stream framing (newline-delimited out) with a size cap, serialised writes, ordered delivery of
  * incoming notifications (awaited, which gives back-pressure), and timeouts on requests.
  */
 import {
@@ -11,23 +11,21 @@ import {
   isJSONRPCResponse,
   JSONRPCClient,
   type JSONRPCRequest,
+  type JSONRPCResponse,
   JSONRPCServer,
   JSONRPCServerAndClient,
 } from "json-rpc-2.0";
 import { ErrorCode, RpcError } from "../errors.ts";
-import {
-  DEFAULT_MAX_FRAME_BYTES,
-  encodeFrame,
-  FrameTooLargeError,
-  LineDecoder,
-  writeAll,
-} from "./framing.ts";
+import { clip } from "../lib/clip.ts";
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameTooLargeError, writeAll } from "./framing.ts";
+import { type JsonFrame, JsonStreamDecoder } from "./json_stream.ts";
 
 export type MethodHandler = (params: unknown, peer: RpcPeer) => unknown;
 export type NotificationHandler = (params: unknown, peer: RpcPeer) => void | Promise<void>;
 
 export interface ByteStream {
-  readable: ReadableStream<Uint8Array>;
+  /** Each chunk is consumed before the next is pulled, so a source may reuse its buffer. */
+  readable: AsyncIterable<Uint8Array>;
   write(p: Uint8Array): Promise<number>;
   close(): void;
 }
@@ -38,10 +36,18 @@ export interface RpcPeerOptions {
   requestTimeoutMs?: number;
   /** Called for protocol-level problems (bad frames); the peer keeps going where it can. */
   onProtocolError?: (message: string) => void;
+  /** After the other side half-closes, how long answers to its last requests may take. */
+  drainTimeoutMs?: number;
 }
+
+export const DEFAULT_DRAIN_TIMEOUT_MS = 60_000;
+
+/** Protocol errors reported one by one per connection; the rest as one count at close. */
+export const PROTOCOL_ERRORS_REPORTED = 5;
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
+/** The connection closed before the request was answered. */
 export class PeerClosedError extends RpcError {
   constructor(message = "connection closed") {
     super(ErrorCode.Internal, message);
@@ -49,6 +55,7 @@ export class PeerClosedError extends RpcError {
   }
 }
 
+/** A request got no answer within its timeout. */
 export class RequestTimeoutError extends RpcError {
   constructor(method: string, ms: number) {
     super(ErrorCode.Internal, `${method}: no answer within ${ms} ms`);
@@ -56,6 +63,9 @@ export class RequestTimeoutError extends RpcError {
   }
 }
 
+/**
+ * A JSON-RPC 2.0 peer over one byte stream: makes calls and serves them (see the module comment).
+ */
 export class RpcPeer {
   readonly #stream: ByteStream;
   readonly #rpc: JSONRPCServerAndClient<RpcPeer, void>;
@@ -63,6 +73,10 @@ export class RpcPeer {
   readonly #opts: Required<RpcPeerOptions>;
   #writeChain: Promise<void> = Promise.resolve();
   #pendingWrites = 0;
+  // Requests read but not yet answered, and who waits for that count to reach zero.
+  #inFlight = 0;
+  #onIdle: (() => void) | undefined;
+  #protocolErrors = 0;
   #closed = false;
   #closedResolve!: () => void;
   readonly closed: Promise<void>;
@@ -75,6 +89,7 @@ export class RpcPeer {
       maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       onProtocolError: opts.onProtocolError ?? (() => {}),
+      drainTimeoutMs: opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
     };
     const server = new JSONRPCServer<RpcPeer>({ errorListener: () => {} });
     const client = new JSONRPCClient<void>((payload) => this.#send(payload));
@@ -129,15 +144,16 @@ export class RpcPeer {
 
   /** Starts reading; returns when the connection ends. */
   async serve(): Promise<void> {
-    const decoder = new LineDecoder(this.#opts.maxFrameBytes);
+    const decoder = new JsonStreamDecoder(this.#opts.maxFrameBytes);
+    let ended = false;
     try {
       for await (const chunk of this.#stream.readable) {
-        let lines: string[];
+        let frames: JsonFrame[];
         try {
-          lines = decoder.push(chunk);
+          frames = decoder.push(chunk);
         } catch (err) {
           if (err instanceof FrameTooLargeError) {
-            this.#opts.onProtocolError(err.message);
+            this.#protocolError(err.message);
             await this.#send(
               createJSONRPCErrorResponse(null, ErrorCode.InvalidRequest, err.message),
             )
@@ -146,79 +162,121 @@ export class RpcPeer {
           }
           throw err;
         }
-        for (const line of lines) {
-          if (line.trim() === "") continue;
-          await this.#dispatch(line);
+        for (const frame of frames) {
+          await this.#dispatch(frame);
           if (this.#closed) break;
         }
         if (this.#closed) break;
       }
+      ended = !this.#closed;
+      for (const frame of ended ? decoder.end() : []) await this.#dispatch(frame);
     } catch {
       // The stream failed (reset by peer, closed under us): treat as end of connection.
     } finally {
+      // A peer that half-closed after its last request still reads the answers.
+      if (ended) await this.#drain();
       this.close();
     }
   }
 
-  async #dispatch(line: string): Promise<void> {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(line);
-    } catch {
-      this.#opts.onProtocolError("malformed JSON");
+  /** Waits (bounded) for answers to requests already read to be written. */
+  async #drain(): Promise<void> {
+    if (this.#inFlight === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      new Promise<void>((r) => (this.#onIdle = r)),
+      this.closed,
+      new Promise((r) => {
+        timer = setTimeout(r, this.#opts.drainTimeoutMs);
+        // A process on its way out does not wait for a half-closed client's answers.
+        Deno.unrefTimer(timer);
+      }),
+    ]);
+    clearTimeout(timer);
+    await this.#writeChain;
+  }
+
+  /** Runs a request without blocking the reader; tracks it until its answer is queued. */
+  #track(p: Promise<unknown>): void {
+    this.#inFlight++;
+    const done = () => {
+      if (--this.#inFlight === 0) this.#onIdle?.();
+    };
+    p.then(done, done);
+  }
+
+  async #dispatch(frame: JsonFrame): Promise<void> {
+    if (!frame.ok) {
+      this.#protocolError("malformed JSON");
       await this.#send(createJSONRPCErrorResponse(null, ErrorCode.ParseError, "parse error"))
         .catch(() => {});
       return;
     }
-    if (msg && typeof msg === "object" && !Array.isArray(msg)) {
+    const msg = frame.value;
+    if (Array.isArray(msg)) {
+      this.#track(this.#answerBatch(msg).then((res) => res ? this.#send(res) : undefined));
+      return;
+    }
+    if (_isNotification(msg)) {
+      // Delivered in order and awaited so a slow handler slows the reader.
+      await this.#deliver(msg);
+      return;
+    }
+    // Requests run concurrently: do not await the handler.
+    this.#track(this.#answer(msg).then((res) => res ? this.#send(res) : undefined));
+  }
+
+  /**
+   * A JSON-RPC 2.0 batch: one answer per request, in one array (even for one request); none
+   * for notifications, nothing at all if that leaves none; `[]` is itself an invalid request.
+   */
+  async #answerBatch(batch: unknown[]): Promise<JSONRPCResponse | JSONRPCResponse[] | null> {
+    if (batch.length === 0) {
+      return createJSONRPCErrorResponse(null, ErrorCode.InvalidRequest, "invalid request");
+    }
+    const answers = await Promise.all(
+      batch.map((m) => _isNotification(m) ? this.#deliver(m).then(() => null) : this.#answer(m)),
+    );
+    const replies = answers.filter((a): a is JSONRPCResponse => a !== null);
+    return replies.length > 0 ? replies : null;
+  }
+
+  async #deliver(m: JSONRPCRequest): Promise<void> {
+    const h = this.#notifications.get(m.method);
+    if (!h) return;
+    try {
+      await h(m.params, this);
+    } catch (err) {
+      this.#protocolError(`notification ${m.method}: ${err}`);
+    }
+  }
+
+  /** The answer to one message that is not a notification (null for a response to us). */
+  async #answer(msg: unknown): Promise<JSONRPCResponse | null> {
+    if (msg && typeof msg === "object") {
       const m = msg as Record<string, unknown>;
-      if (isJSONRPCRequest(m) && m.id === undefined) {
-        // Notification: delivered in order and awaited so a slow handler slows the reader.
-        const h = this.#notifications.get(m.method);
-        if (h) {
-          try {
-            await h(m.params, this);
-          } catch (err) {
-            this.#opts.onProtocolError(`notification ${m.method}: ${err}`);
-          }
-        }
-        return;
-      }
       if (isJSONRPCRequest(m)) {
         // `params: null` counts as absent (handlers answer "missing params" themselves).
         if (m.params !== undefined && m.params !== null && typeof m.params !== "object") {
-          await this.#send(
-            createJSONRPCErrorResponse(
-              m.id ?? null,
-              ErrorCode.InvalidParams,
-              "params must be an object or array",
-            ),
-          ).catch(() => {});
-          return;
+          return createJSONRPCErrorResponse(
+            m.id ?? null,
+            ErrorCode.InvalidParams,
+            "params must be an object or array",
+          );
         }
-        // Requests run concurrently: do not await the handler.
-        Promise.resolve(this.#rpc.server.receive(m as JSONRPCRequest, this))
-          .then((res) => res ? this.#send(res) : undefined)
-          .catch(() => {});
-        return;
+        return _clipError(await this.#rpc.server.receive(m as JSONRPCRequest, this));
       }
       if (isJSONRPCResponse(m)) {
         this.#rpc.client.receive(m);
-        return;
+        return null;
       }
     }
-    if (Array.isArray(msg) && msg.length > 0) {
-      this.#rpc.receiveAndSend(msg, this).catch(() => {});
-      return;
-    }
     const id = msg && typeof msg === "object" && "id" in msg ? (msg as { id: unknown }).id : null;
-    await this.#send(
-      createJSONRPCErrorResponse(
-        typeof id === "string" || typeof id === "number" ? id : null,
-        ErrorCode.InvalidRequest,
-        "invalid request",
-      ),
-    ).catch(() => {});
+    return createJSONRPCErrorResponse(
+      typeof id === "string" || typeof id === "number" ? id : null,
+      ErrorCode.InvalidRequest,
+      "invalid request",
+    );
   }
 
   #send(payload: unknown): Promise<void> {
@@ -236,9 +294,19 @@ export class RpcPeer {
     return p;
   }
 
+  /** Reports the first few problems of a connection, then only counts them (see close). */
+  #protocolError(message: string): void {
+    const n = ++this.#protocolErrors;
+    if (n <= PROTOCOL_ERRORS_REPORTED) this.#opts.onProtocolError(message);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    const unreported = this.#protocolErrors - PROTOCOL_ERRORS_REPORTED;
+    if (unreported > 0) {
+      this.#opts.onProtocolError(`${unreported} more protocol errors on this connection`);
+    }
     this.#rpc.rejectAllPendingRequests("connection closed");
     try {
       this.#stream.close();
@@ -249,11 +317,40 @@ export class RpcPeer {
   }
 }
 
+/** Longest error message sent: handlers clip what they echo, this bounds what they missed. */
+export const MAX_ERROR_MESSAGE_CHARS = 1024;
+
+function _clipError(res: JSONRPCResponse | null): JSONRPCResponse | null {
+  const message = res?.error?.message;
+  if (typeof message !== "string" || message.length <= MAX_ERROR_MESSAGE_CHARS) return res;
+  return { ...res!, error: { ...res!.error!, message: clip(message, MAX_ERROR_MESSAGE_CHARS) } };
+}
+
+function _isNotification(msg: unknown): msg is JSONRPCRequest {
+  return !!msg && typeof msg === "object" && !Array.isArray(msg) &&
+    isJSONRPCRequest(msg as JSONRPCRequest) && (msg as JSONRPCRequest).id === undefined;
+}
+
 /** Wraps a Deno connection (Unix socket) as a byte stream for RpcPeer. */
 export function connStream(conn: Deno.Conn): ByteStream {
   return {
-    readable: conn.readable,
+    readable: _reads(conn),
     write: (p) => conn.write(p),
     close: () => conn.close(),
   };
+}
+
+/**
+ * The connection's bytes until EOF. Not `conn.readable`: that closes the whole socket at EOF,
+ * and a peer that half-closed after its last request still reads the answers.
+ */
+async function* _reads(conn: Deno.Conn): AsyncGenerator<Uint8Array> {
+  // One buffer reused: each chunk is consumed (the decoder copies what it keeps) before the
+  // next read.
+  const buf = new Uint8Array(64 * 1024);
+  for (;;) {
+    const n = await conn.read(buf);
+    if (n === null) return;
+    yield buf.subarray(0, n);
+  }
 }

@@ -12,7 +12,17 @@ export interface UnixServer {
   readonly connections: ReadonlySet<RpcPeer>;
 }
 
+/** Where a listener reports trouble it survives; any logger with `warn` fits. */
+export interface WireLogger {
+  warn(message: string, props?: Record<string, unknown>): void;
+}
+
+const ACCEPT_BACKOFF_MIN_MS = 10;
+const ACCEPT_BACKOFF_MAX_MS = 1_000;
+
 export interface ServeUnixOptions extends RpcPeerOptions {
+  /** Told when accepting fails (out of file descriptors, say); the listener keeps going. */
+  logger?: WireLogger;
   /** Registers methods on each new connection before it is read. */
   setup: (peer: RpcPeer) => void;
   /** File mode of the socket; 0o600 unless told otherwise. */
@@ -32,22 +42,52 @@ export async function serveUnix(path: string, opts: ServeUnixOptions): Promise<U
   const listener = Deno.listen({ transport: "unix", path });
   await Deno.chmod(path, opts.mode ?? 0o600);
   const connections = new Set<RpcPeer>();
+  let closing = false;
+  let wake: (() => void) | undefined;
   const loop = (async () => {
-    try {
-      for await (const conn of listener) {
-        const peer = new RpcPeer(connStream(conn), opts);
-        connections.add(peer);
-        opts.setup(peer);
-        peer.serve().finally(() => connections.delete(peer));
+    let backoff = 0;
+    let failures = 0;
+    while (!closing) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (err) {
+        if (closing || err instanceof Deno.errors.BadResource) return;
+        // EMFILE and the like pass once connections close: say so once, wait, keep serving.
+        backoff = Math.min(
+          backoff === 0 ? ACCEPT_BACKOFF_MIN_MS : backoff * 2,
+          ACCEPT_BACKOFF_MAX_MS,
+        );
+        if (failures++ === 0) {
+          opts.logger?.warn("accept failed; retrying", {
+            socket: path,
+            error: err instanceof Error ? err.message : String(err),
+          });
+        }
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, backoff);
+          wake = () => (clearTimeout(t), r());
+        });
+        wake = undefined;
+        continue;
       }
-    } catch {
-      // listener closed
+      if (failures > 0) {
+        opts.logger?.warn("accepting again", { socket: path, failedAccepts: failures });
+      }
+      backoff = 0;
+      failures = 0;
+      const peer = new RpcPeer(connStream(conn), opts);
+      connections.add(peer);
+      opts.setup(peer);
+      peer.serve().finally(() => connections.delete(peer));
     }
   })();
   return {
     path,
     connections,
     async close() {
+      closing = true;
+      wake?.();
       try {
         listener.close();
       } catch {

@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { parseCompose } from "../../ctl/compose.ts";
-import { CliError } from "../../ctl/errors.ts";
-import { runCli } from "../../ctl/program.ts";
+import { parseCompose } from "../../ctl/cli/compose.ts";
+import { CliError } from "../../ctl/cli/errors.ts";
+import { runCli } from "../../ctl/cli/program.ts";
 import type { RuntimeConfig } from "../../specs/runtime.ts";
 import { ariRun, waitPhase, withRunsDaemon } from "../daemon/runs_helpers.ts";
 import { memoryDeps } from "./cli_helpers.ts";

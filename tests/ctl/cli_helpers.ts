@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
-import type { CliDeps } from "../../ctl/app.ts";
+import type { CliDeps } from "../../ctl/cli/app.ts";
 import type { AriClient } from "../../ctl/client/ari_client.ts";
 import { killChild, killGroup } from "../support/process.ts";
 import { recoveredClient } from "../support/server.ts";

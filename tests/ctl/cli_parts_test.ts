@@ -3,13 +3,13 @@
  * turn follower used by `prompt --wait`.
  */
 import assert from "node:assert/strict";
-import { App, defaultSocketPath } from "../../ctl/app.ts";
-import { runCli } from "../../ctl/program.ts";
+import { App, defaultSocketPath } from "../../ctl/cli/app.ts";
+import { runCli } from "../../ctl/cli/program.ts";
 import { memoryDeps } from "./cli_helpers.ts";
-import { formatDuration, parseDuration } from "../../ctl/duration.ts";
-import { CliError, describeError, isConnectRefused, oneLine } from "../../ctl/errors.ts";
-import { eventSummary, formatEventLine } from "../../ctl/event_format.ts";
-import { followTurn } from "../../ctl/turn.ts";
+import { formatDuration, parseDuration } from "../../ctl/cli/duration.ts";
+import { CliError, describeError, isConnectRefused, oneLine } from "../../ctl/cli/errors.ts";
+import { eventSummary, formatEventLine } from "../../ctl/cli/event_format.ts";
+import { followTurn } from "../../ctl/cli/turn.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 
 Deno.test("parseDuration: units, combinations, bare seconds, bad input", () => {

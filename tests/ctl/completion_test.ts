@@ -3,8 +3,8 @@
  * complete subcommands, options and option values.
  */
 import assert from "node:assert/strict";
-import { completionScript, completionTree } from "../../ctl/completion.ts";
-import { createCli } from "../../ctl/program.ts";
+import { completionScript, completionTree } from "../../ctl/cli/completion.ts";
+import { createCli } from "../../ctl/cli/program.ts";
 import { memoryDeps } from "./cli_helpers.ts";
 
 function program() {

@@ -3,8 +3,8 @@
  * are normalised; the plan carries the runs as ARI objects.
  */
 import assert from "node:assert/strict";
-import { parseCompose } from "../../ctl/compose.ts";
-import { CliError } from "../../ctl/errors.ts";
+import { parseCompose } from "../../ctl/cli/compose.ts";
+import { CliError } from "../../ctl/cli/errors.ts";
 
 function errorOf(text: string): string {
   try {

@@ -3,11 +3,11 @@
  * answers, the flag checks and the logger.
  */
 import assert from "node:assert/strict";
-import { meshFlagsProblem } from "../../ctl/mesh/mesh_cli.ts";
+import { meshFlagsProblem } from "../../runner/mesh/mesh_cli.ts";
 import { meshMcpServerEntry } from "../../specs/mesh.ts";
-import { meshTextLogger } from "../../ctl/mesh/mesh_log.ts";
+import { meshTextLogger } from "../../runner/mesh/mesh_log.ts";
 import { parseLogLevel } from "../../specs/lib/log_level.ts";
-import { sendResultText, statusText } from "../../ctl/mesh/mesh_mcp.ts";
+import { sendResultText, statusText } from "../../runner/mesh/mesh_mcp.ts";
 import type { AgentRun, Workspace } from "../../specs/ari.ts";
 import { McpServerSchema } from "../../specs/runtime.ts";
 

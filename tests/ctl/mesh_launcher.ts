@@ -3,7 +3,7 @@
  * script path (`mesh-mcp --socket …`).
  */
 import { Command } from "@commander-js/extra-typings";
-import { meshMcpCommand } from "../../ctl/mesh/mesh_cli.ts";
+import { meshMcpCommand } from "../../runner/mesh/mesh_cli.ts";
 
 if (import.meta.main) {
   await new Command("mass").addCommand(meshMcpCommand()).parseAsync(Deno.args, { from: "user" });

@@ -3,7 +3,7 @@
  * agentd restarts, and fails with a clear error (not a hang) when agentd is gone.
  */
 import assert from "node:assert/strict";
-import { AgentdUnavailableError, AriLink } from "../../ctl/mesh/ari_link.ts";
+import { AgentdUnavailableError, AriLink } from "../../runner/mesh/ari_link.ts";
 import { startDaemon } from "../../daemon/main.ts";
 import { tempRoot } from "../daemon/ari_helpers.ts";
 

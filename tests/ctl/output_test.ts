@@ -13,7 +13,7 @@ import {
   renderObjects,
   renderTable,
   workspaceTable,
-} from "../../ctl/output.ts";
+} from "../../ctl/cli/output.ts";
 
 const NOW = new Date("2026-01-02T00:00:00.000Z");
 const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();

@@ -7,7 +7,7 @@ import type { AgentRun } from "../../specs/ari.ts";
 import { ConflictError, InternalError, NotFoundError } from "../../specs/errors.ts";
 import type { Phase } from "../../specs/events.ts";
 import type { AgentTask, TaskWaitStatus } from "../../specs/tasks.ts";
-import { formatElapsed, type TaskWaitClient, waitTask } from "../../ctl/task_wait.ts";
+import { formatElapsed, type TaskWaitClient, waitTask } from "../../ctl/cli/task_wait.ts";
 
 const key = { workspace: "ws", name: "a", taskId: "task-0001" };
 

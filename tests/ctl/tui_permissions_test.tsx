@@ -20,7 +20,8 @@ import {
 import { ChatApp, type ChatClient } from "../../ctl/tui/chat.tsx";
 import { PermissionDialog } from "../../ctl/tui/components/PermissionDialog.tsx";
 import { StatusLine } from "../../ctl/tui/components/StatusLine.tsx";
-import { approveOption, denyChoice, pickRequest } from "../../ctl/permissions.ts";
+import { approveOption, denyChoice } from "../../ctl/client/permission_choice.ts";
+import { pickRequest } from "../../ctl/cli/permissions.ts";
 import { sleep, until } from "../support/wait.ts";
 import { frame, plainFrame, stream } from "./tui_helpers.ts";
 

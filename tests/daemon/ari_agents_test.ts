@@ -5,7 +5,9 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { rpcError, startTestDaemon } from "./ari_helpers.ts";
 
-const DEMO_AGENT = fileURLToPath(new URL("../../runner/agents/demo_agent.ts", import.meta.url));
+const DEMO_AGENT = fileURLToPath(
+  new URL("../../daemon/agents/demo/demo_agent.ts", import.meta.url),
+);
 
 Deno.test("built-in agents are seeded once and never overwrite user edits", async () => {
   const t = await startTestDaemon({ keepRoot: true });

@@ -34,6 +34,7 @@ Deno.test("recovery gate: the mutating methods of the table", () => {
     "agentrun/prompt",
     "agentrun/respond_permission",
     "agentrun/restart",
+    "agentrun/set_config_option",
     "agentrun/set_mode",
     "agentrun/set_model",
     "agentrun/stop",

@@ -16,7 +16,7 @@ import { deadline, until } from "../support/wait.ts";
 
 export const TEST_AGENT = fileURLToPath(new URL("../agents/test_agent.ts", import.meta.url));
 export const DEMO_AGENT = fileURLToPath(
-  new URL("../../runner/agents/demo_agent.ts", import.meta.url),
+  new URL("../../daemon/agents/demo/demo_agent.ts", import.meta.url),
 );
 
 export interface RunsFixture {

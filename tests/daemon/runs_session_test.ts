@@ -70,6 +70,34 @@ Deno.test("session: set_mode and set_model reach the live agent-run; status show
   });
 });
 
+Deno.test("session: set_config_option reaches the agent; status shows modes and options", async () => {
+  await withRunsDaemon(async ({ client: c }) => {
+    await createIdle(c, key, { agent: "demo" });
+    const before = await c.agentrunStatus(key);
+    assert.deepEqual(before.state.session?.availableModes?.map((m) => m.id), ["default", "plan"]);
+
+    const res = await c.call(AriMethods.agentrunSetConfigOption, {
+      ...key,
+      configId: "model",
+      value: "demo-large",
+    });
+    assert.equal(currentModelOption(res.configOptions ?? []), "demo-large");
+    const after = await c.agentrunStatus(key);
+    assert.equal(currentModelOption(after.state.session?.configOptions), "demo-large");
+    assert.equal(after.state.session?.models?.currentModelId, "demo-large");
+
+    const bad = { ...key, configId: "model", value: "no-such-model" };
+    assert.equal(await code(c.call(AriMethods.agentrunSetConfigOption, bad)), -32602);
+    const noValue = { ...key, configId: "model" };
+    assert.equal(await code(c.request(AriMethods.agentrunSetConfigOption, noValue)), -32602);
+    await c.agentrunStop(key);
+    assert.equal(
+      await code(c.call(AriMethods.agentrunSetConfigOption, { ...key, configId: "m", value: "x" })),
+      -32001,
+    );
+  });
+});
+
 Deno.test("session: unknown run and bad params are -32602", async () => {
   await withRunsDaemon(async ({ client: c }) => {
     const nope = { workspace: "ws", name: "nope" };

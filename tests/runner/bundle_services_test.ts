@@ -95,7 +95,10 @@ Deno.test("session state: responses and metadata updates, sorted", () => {
   const s: SessionState = {};
   applySessionResponse(s, {
     sessionId: "x",
-    modes: { currentModeId: "default", availableModes: [] },
+    modes: {
+      currentModeId: "default",
+      availableModes: [{ id: "default", name: "Default", description: "d" }, { id: "plan" }],
+    },
     configOptions: [
       { id: "z", type: "boolean", currentValue: true, name: "Z" },
       {
@@ -109,6 +112,10 @@ Deno.test("session state: responses and metadata updates, sorted", () => {
     ],
   });
   assert.equal(s.currentMode, "default");
+  assert.deepEqual(s.availableModes, [
+    { id: "default", name: "Default", description: "d" },
+    { id: "plan", name: "plan" },
+  ]);
   assert.deepEqual((s.configOptions as { id: string }[]).map((o) => o.id), ["model", "z"]);
   assert.equal(s.models?.currentModelId, "m1");
   assert.deepEqual(s.models?.availableModels[1], { modelId: "m2", name: "M2", description: "big" });
