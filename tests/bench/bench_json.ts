@@ -68,5 +68,7 @@ const results = {
     ...(await runJson("runs_bench_json.ts") as object),
     targets: { createToIdleP50Ms: "<= 500", recovery50Ms: "<= 2000", agentdRss50MB: "<= 150" },
   },
+  // The OS sandbox (mode auto vs none, alternating): its cost on create→idle and a warm prompt.
+  sandbox: await runJson("sandbox_bench_json.ts"),
 };
 console.log(JSON.stringify(results, null, 2));
