@@ -139,8 +139,9 @@ export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Da
   const head = ["WORKSPACE", "NAME", "AGENT", "PHASE", "AGE"];
   // PENDING: permission requests waiting for an answer (policy ask); the run needs attention.
   // LOG: the event log's size on disk (as of the run's last idle, attach or exit).
+  // WORKTREE: `branch (+N commits, dirty)` of a run in its own git worktree.
   // SANDBOX: the OS sandbox of the last start, e.g. bwrap/none (mode/network).
-  if (wide) head.push("PID", "RESTARTS", "PENDING", "LOG", "SANDBOX", "ERROR");
+  if (wide) head.push("PID", "RESTARTS", "PENDING", "LOG", "WORKTREE", "SANDBOX", "ERROR");
   const rows = items.map((r) => {
     const row = [
       r.metadata.workspace,
@@ -155,6 +156,7 @@ export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Da
         String(r.status?.restartCount ?? 0),
         String(r.status?.pendingPermissions ?? 0),
         formatBytes(r.status?.eventLogBytes),
+        formatWorktree(r.status?.worktree),
         r.status?.sandbox ? `${r.status.sandbox.mode}/${r.status.sandbox.network}` : "",
         r.status?.errorMessage ?? "",
       );
@@ -162,6 +164,13 @@ export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Da
     return row;
   });
   return renderTable([head, ...rows]);
+}
+
+/** `mass/ws/a (+2, dirty)`; "" for a run without a worktree. */
+export function formatWorktree(wt: AgentRun["status"]["worktree"]): string {
+  if (!wt) return "";
+  const notes = [...(wt.ahead ? [`+${wt.ahead}`] : []), ...(wt.dirty ? ["dirty"] : [])];
+  return notes.length > 0 ? `${wt.branch} (${notes.join(", ")})` : wt.branch;
 }
 
 /** Longest prompt excerpt in `task get -o wide`. */

@@ -70,9 +70,10 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
       items: await runs.list(parseListParams(params)),
     }),
 
-    /** Only stopped/error runs (-32001 otherwise); removes the bundle. */
+    /** Only stopped/error runs (-32001 otherwise); removes the bundle and the worktree. */
     "agentrun/delete": async (params) => {
-      await runs.delete(runKey(params));
+      const { deleteBranch, force, ...key } = methodParams("agentrun/delete", params);
+      await runs.delete(checkedKey(key), { deleteBranch, force });
       return null;
     },
 

@@ -31,6 +31,7 @@ Deno.test("recovery gate: the mutating methods of the table", () => {
     "agentrun/cancel",
     "agentrun/create",
     "agentrun/delete",
+    "agentrun/merge",
     "agentrun/prompt",
     "agentrun/respond_permission",
     "agentrun/restart",
