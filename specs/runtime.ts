@@ -70,7 +70,13 @@ export const RuntimeConfigSchema = z.object({
     permissionTimeoutSeconds: 300,
   }),
   /** The OS sandbox (§Sandbox); absent = none (unconfined). */
-  sandbox: RuntimeSandboxSchema.default({ mode: "none", network: "host", paths: [], readOnly: [] }),
+  sandbox: RuntimeSandboxSchema.default({
+    mode: "none",
+    network: "host",
+    paths: [],
+    readOnly: [],
+    readWrite: [],
+  }),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 export type RuntimeConfigInput = z.input<typeof RuntimeConfigSchema>;

@@ -50,6 +50,8 @@ export type SandboxHost = z.infer<typeof SandboxHostSchema>;
 export const RuntimeSandboxSchema = AppliedSandboxSchema.extend({
   paths: z.array(z.string()).default([]),
   readOnly: z.array(z.string()).default([]),
+  /** Host paths both views show read-write beside the workspace: a worktree's git dir. */
+  readWrite: z.array(z.string()).default([]),
   host: SandboxHostSchema.optional(),
 });
 export type RuntimeSandbox = z.infer<typeof RuntimeSandboxSchema>;

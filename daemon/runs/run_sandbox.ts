@@ -45,7 +45,13 @@ export async function runSandbox(
   probe: SandboxProbe,
   agent: Agent,
   run: AgentRun,
-  opts: { pathEnv?: string; mcpServers?: readonly McpServer[]; root?: string } = {},
+  opts: {
+    pathEnv?: string;
+    mcpServers?: readonly McpServer[];
+    root?: string;
+    /** The run's working directory (its workspace or worktree). */
+    workspace?: string;
+  } = {},
 ): Promise<RuntimeSandbox> {
   try {
     const detection = await probe.detect();
@@ -61,6 +67,7 @@ export async function runSandbox(
       pathEnv: opts.pathEnv,
       mass: MASS_LOCATION,
       deny: opts.root ? [opts.root] : [],
+      workspace: opts.workspace,
     });
   } catch (err) {
     throw _toAriError(err);

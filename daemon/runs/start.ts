@@ -120,6 +120,7 @@ async function _startAgentRun(
   const sandbox = await runSandbox(cx.sandboxProbe, agent, run, {
     pathEnv: baseEnv.PATH,
     root: cx.paths.root,
+    workspace: workdir,
     mcpServers: [...injectedMcpServers, ...run.spec.mcpServers ?? []],
   });
   const config = composeConfig({

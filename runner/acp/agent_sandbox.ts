@@ -84,6 +84,7 @@ export function agentViewArgs(
     "--bind",
     workspace,
     workspace,
+    ...sandbox.readWrite.flatMap((p) => ["--bind-try", p, p]),
     // The view's own root (a tmpfs holding the mount points) read-only too.
     "--remount-ro",
     "/",

@@ -8,6 +8,7 @@ const sandbox: RuntimeSandbox = {
   network: "none",
   paths: ["/opt/data"],
   readOnly: ["/opt/agent", "/opt/data", "/cache/deno"],
+  readWrite: ["/r/repo/.git"],
   host: { bwrap: "/usr/bin/bwrap", denoDir: "/cache/deno" },
 };
 
@@ -18,6 +19,7 @@ function pairs(args: string[], flag: string): string[] {
 Deno.test("agentViewArgs: workspace rw, private home and tmp, nothing else of the bundle", () => {
   const args = agentViewArgs(sandbox, "/r/runs/ws/a", "/r/ws", "/r/ws/sub");
   assert.deepEqual(pairs(args, "--bind"), ["/r/runs/ws/a/home", "/r/runs/ws/a/tmp", "/r/ws"]);
+  assert.deepEqual(pairs(args, "--bind-try"), ["/r/repo/.git"], "a worktree's repository");
   const ro = pairs(args, "--ro-bind-try");
   for (const p of ["/usr", "/etc", "/opt/agent", "/opt/data", "/cache/deno"]) {
     assert.ok(ro.includes(p), p);

@@ -68,7 +68,7 @@ export function agentRunViewArgs(input: AgentRunViewInput): string[] {
       // What the agent's own view shows, which it can only take from this one.
       ...sandbox.readOnly,
     ]),
-    ...bindArgs([input.bundle, input.workspace], true),
+    ...bindArgs([input.bundle, input.workspace, ...sandbox.readWrite], true),
     ...workspaceAlias(input.workspace),
     ...(host?.denoDir ? ["--setenv", "DENO_DIR", host.denoDir] : []),
     // The view's own root (a tmpfs holding the mount points) read-only too.

@@ -29,6 +29,8 @@ export interface RuntimeSandboxInput {
    * store, bundles and workspaces).
    */
   deny?: readonly string[];
+  /** The run's working directory (a git worktree's repository is shown too). */
+  workspace?: string;
 }
 
 const PROJECT_FILES = ["package.json", "deno.json", "deno.jsonc"];
@@ -89,7 +91,7 @@ function _overlaps(a: string, b: string): boolean {
 export function runtimeSandbox(input: RuntimeSandboxInput): RuntimeSandbox {
   const { applied } = input;
   if (applied.mode !== "bwrap" || !input.host) {
-    return { ...applied, mode: "none", readOnly: [] };
+    return { ...applied, mode: "none", readOnly: [], readWrite: [] };
   }
   const ro = new Set<string>();
   let deno = false;
@@ -102,5 +104,25 @@ export function runtimeSandbox(input: RuntimeSandboxInput): RuntimeSandbox {
   for (const p of applied.paths) if (_isFileOrDir(p)) ro.add(realOrResolved(p));
   const deny = (input.deny ?? []).map(realOrResolved);
   const readOnly = [...ro].filter((p) => !deny.some((d) => _overlaps(p, d)));
-  return { ...applied, readOnly, host: input.host };
+  const git = input.workspace ? gitCommonDir(input.workspace) : undefined;
+  return { ...applied, readOnly, readWrite: git ? [git] : [], host: input.host };
+}
+
+/**
+ * The repository's git directory when `dir` is a git worktree (its `.git` is a file naming
+ * `<repo>/.git/worktrees/<name>`): git in the worktree reads and writes objects and refs
+ * there, so the views must show it read-write. Undefined for anything else.
+ */
+export function gitCommonDir(dir: string): string | undefined {
+  try {
+    const dotGit = join(dir, ".git");
+    if (!Deno.lstatSync(dotGit).isFile) return undefined;
+    const line = /^gitdir:\s*(.+)$/m.exec(Deno.readTextFileSync(dotGit))?.[1]?.trim();
+    if (!line) return undefined;
+    const gitdir = line.startsWith("/") ? line : join(dir, line);
+    const common = Deno.readTextFileSync(join(gitdir, "commondir")).trim();
+    return realOrResolved(common.startsWith("/") ? common : join(gitdir, common));
+  } catch {
+    return undefined;
+  }
 }
