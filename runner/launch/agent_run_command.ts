@@ -28,7 +28,17 @@ export interface AgentRunCommandOptions {
 export interface AgentRunCommand {
   cmd: string;
   args: string[];
+  /** Started inside the bwrap sandbox (its exit status is bwrap's: see bwrapExitStatus). */
+  sandboxed?: boolean;
 }
+
+/**
+ * bwrap dies of SIGTERM at once while the agent-run inside is still stopping (bwrap forwards
+ * no signal, and the namespace's init ignores it), so agentd would take a stopping agent-run
+ * for gone. bwrap is therefore exec'd with TERM and INT ignored: the agent-run installs its
+ * own handlers (which exec resets), bwrap exits when it has, and SIGKILL still ends them all.
+ */
+const IGNORE_TERM = 'trap "" TERM INT; exec "$0" "$@"';
 
 interface LooseConfig {
   agentRoot?: { path?: unknown };
@@ -85,5 +95,9 @@ export function agentRunCommand(
   if (opts.logLevel) args.push("--log-level", opts.logLevel);
   if (!sandbox?.host) return { cmd: deno, args };
   const view = agentRunViewArgs({ sandbox, bundle, workspace: root, denoPath: deno, mass });
-  return { cmd: sandbox.host.bwrap, args: [...view, deno, ...args] };
+  return {
+    cmd: "/bin/sh",
+    args: ["-c", IGNORE_TERM, sandbox.host.bwrap, ...view, deno, ...args],
+    sandboxed: true,
+  };
 }

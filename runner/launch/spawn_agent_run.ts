@@ -35,7 +35,7 @@ export interface SpawnOptions {
  * ```
  */
 export function spawnAgentRun(bundleDir: string, opts: SpawnOptions = {}): Deno.ChildProcess {
-  const { cmd, args } = agentRunCommand(bundleDir, {
+  const { cmd, args, sandboxed } = agentRunCommand(bundleDir, {
     denoPath: opts.denoPath,
     logLevel: opts.logLevel,
   });
@@ -49,7 +49,7 @@ export function spawnAgentRun(bundleDir: string, opts: SpawnOptions = {}): Deno.
     clearEnv: true,
     env: opts.env ?? pickEnv(RUNNER_ENV_ALLOW),
   }).spawn();
-  if (!cmd.endsWith("bwrap")) return child;
+  if (!sandboxed) return child;
   // Sandboxed: the status is bwrap's, which turns the agent-run's signal into 128+N.
   const status = child.status.then(bwrapExitStatus);
   Object.defineProperty(child, "status", { get: () => status });
