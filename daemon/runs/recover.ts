@@ -15,7 +15,7 @@ import { ACTIVE_PHASES, transition } from "./phase.ts";
 import { forEachLimited, isAttachable, type Probe, recoveryAction } from "./recovery.ts";
 import { type RunContext, runId } from "./run_context.ts";
 import { RunnerClient } from "./runner_client.ts";
-import { pidMatches, signalGroup } from "./spawn.ts";
+import { findAgentRunLeader, pidMatches, signalGroup } from "./spawn.ts";
 import { finishStop } from "./stop.ts";
 
 export interface RecoverySummary {
@@ -70,7 +70,7 @@ async function _recoverLocked(cx: RunContext, run: AgentRun): Promise<keyof Reco
   // A stop agentrun/stop had begun when agentd went away (see stopLocked in stop.ts).
   const intent = await cx.store.getStopIntent(key);
   if (peer && probe.alive && isAttachable(probe)) {
-    const pid = probe.state.runnerPid ?? run.status.pid ?? 0;
+    const pid = probe.state.runnerPid ?? run.status.pid ?? findAgentRunLeader(paths.dir) ?? 0;
     try {
       await cx.steps.attach(key, ctl, paths, {
         pid,
@@ -89,7 +89,7 @@ async function _recoverLocked(cx: RunContext, run: AgentRun): Promise<keyof Reco
   peer?.close();
   // Dead or dying: leave no process of it behind.
   const state = await readState(paths);
-  for (const pid of [state?.runnerPid, run.status.pid]) {
+  for (const pid of [state?.runnerPid, run.status.pid, findAgentRunLeader(paths.dir)]) {
     if (pid && pidMatches(pid, paths.dir)) signalGroup(pid, "SIGKILL");
   }
   await killLeftoverAgent(paths, state);
