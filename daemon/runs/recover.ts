@@ -8,6 +8,7 @@ import type { AgentRun } from "../../specs/ari.ts";
 import { errorMessage } from "../../specs/errors.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
+import { eventFileStats, lastEventSeq } from "../../specs/eventlog/mod.ts";
 import { readState } from "./bundle.ts";
 import { scheduleRestart } from "./exit.ts";
 import { killLeftoverAgent } from "./leftovers.ts";
@@ -125,7 +126,15 @@ async function _recoverLocked(cx: RunContext, run: AgentRun): Promise<keyof Reco
     return "restarted";
   }
   if (decided.kind === "mark") {
+    // The agent-run may have logged more while agentd was away: record the log's real end.
+    const logEnd = await lastEventSeq(paths.events).catch(() => -1);
+    const logFiles = await eventFileStats(paths.events).catch(() => undefined);
     await cx.store.updateRun(key, (r) => {
+      r.status.lastSeq = Math.max(logEnd, r.status.lastSeq ?? -1);
+      if (logFiles) {
+        r.status.eventLogBytes = logFiles.bytes;
+        if (logFiles.firstSeq !== undefined) r.status.firstSeq = logFiles.firstSeq;
+      }
       // Gone while agentd was away: a lost bootstrap is an error, anything else an exit.
       r.status.phase = transition(
         r.status.phase,
