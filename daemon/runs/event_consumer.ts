@@ -27,6 +27,10 @@ export class EventConsumer {
   readonly #watchId = crypto.randomUUID();
   #peer?: RpcPeer;
   #lastSeq: number;
+  /** Last seq whose onEvent has completed. */
+  #handledSeq: number;
+  readonly #handledWaiters = new Set<() => void>();
+  #released = false;
   #savedSeq: number;
   #unsaved = 0;
   #timer?: ReturnType<typeof setTimeout>;
@@ -35,6 +39,7 @@ export class EventConsumer {
   constructor(opts: EventConsumerOptions) {
     this.#opts = { flushEvery: 500, flushMs: 500, onSkipped: () => {}, ...opts };
     this.#lastSeq = opts.fromSeq - 1;
+    this.#handledSeq = this.#lastSeq;
     this.#savedSeq = this.#lastSeq;
   }
 
@@ -76,7 +81,11 @@ export class EventConsumer {
     if (ev.seq <= this.#lastSeq) return;
     const { watchId: _w, ...envelope } = ev;
     this.#lastSeq = ev.seq;
-    await this.#opts.onEvent(envelope as AgentRunEvent);
+    try {
+      await this.#opts.onEvent(envelope as AgentRunEvent);
+    } finally {
+      this.#markHandled(ev.seq);
+    }
     this.#unsaved++;
     if (this.#unsaved >= this.#opts.flushEvery) {
       void this.flush();
@@ -94,6 +103,33 @@ export class EventConsumer {
       this.#lastSeq = seq;
       this.#unsaved++;
     }
+    this.#markHandled(seq);
+  }
+
+  #markHandled(seq: number): void {
+    if (seq <= this.#handledSeq) return;
+    this.#handledSeq = seq;
+    for (const wake of [...this.#handledWaiters]) wake();
+  }
+
+  /**
+   * Resolves once agentd has handled the event `seq` (its phase etc. applied), or after
+   * `timeoutMs` at the latest: a watcher is then never ahead of the run's recorded state.
+   */
+  handled(seq: number, timeoutMs: number): Promise<void> {
+    if (this.#handledSeq >= seq || this.#released) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#handledWaiters.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (this.#handledSeq >= seq || this.#released) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.#handledWaiters.add(check);
+    });
   }
 
   /** Persists the cursor now if it moved. */
@@ -116,6 +152,9 @@ export class EventConsumer {
 
   /** Stops the timer and persists; does not close the connection (the owner does). */
   async close(): Promise<void> {
+    // Nothing more will be handled: release whoever waits for it.
+    this.#released = true;
+    for (const wake of [...this.#handledWaiters]) wake();
     await this.flush();
     clearTimeout(this.#timer);
     this.#timer = undefined;

@@ -82,6 +82,8 @@ export interface Live {
   /** Phase written when it has exited after agentd stopped it. */
   stopPhase: "stopped" | "restarting";
   agentExit?: AgentExitPayload;
+  /** agentd made the run idle at a turn_end; the agent-run's own idle event is then skipped. */
+  idleAtTurnEnd?: boolean;
   /** Ids of permission requests waiting for a client (policy `ask`). */
   pendingPermissions: Set<string>;
   exited: boolean;

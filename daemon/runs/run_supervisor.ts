@@ -52,6 +52,9 @@ export {
 } from "./run_context.ts";
 export type { RecoverySummary } from "./recover.ts";
 
+/** How long a watch holds a turn_end back for agentd to apply the run's idle phase. */
+const APPLIED_WAIT_MS = 2_000;
+
 export class RunSupervisor implements WatchHost {
   readonly #cx: RunContext;
 
@@ -261,6 +264,11 @@ export class RunSupervisor implements WatchHost {
 
   eventsDir(key: RunKey): string {
     return this.#cx.eventsDir(key);
+  }
+
+  applied(key: RunKey, seq: number): Promise<void> {
+    return this.#cx.ctls.get(runId(key))?.live?.consumer.handled(seq, APPLIED_WAIT_MS) ??
+      Promise.resolve();
   }
 
   waitLive(key: RunKey, signal: AbortSignal): Promise<void> {

@@ -28,6 +28,11 @@ export interface WatchHost {
   liveSocket(key: RunKey): string | undefined;
   /** Resolves when the run has a live agent-run (at once if it has one) or `signal` aborts. */
   waitLive(key: RunKey, signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves once agentd has applied the event `seq` of the live agent-run to the run (bounded;
+   * at once without one), so a client never learns of a turn_end before the run is idle.
+   */
+  applied(key: RunKey, seq: number): Promise<void>;
   /** The run's event log directory. */
   eventsDir(key: RunKey): string;
   /** Registers the session so that deleting the run ends it. */
@@ -96,6 +101,7 @@ export class WatchSession {
   async #forward(ev: AgentRunEvent): Promise<void> {
     if (this.closed) return;
     if (this.#next !== undefined && ev.seq < this.#next) return;
+    if (ev.type === "turn_end") await this.#host.applied(this.key, ev.seq);
     await this.#sink.event(ev);
     this.#next = ev.seq + 1;
   }
