@@ -9,7 +9,8 @@
  *   (the ARI layer closes the client's connection) so the client resumes from its last seq.
  * - No agent-run (stopped, error, between restarts): the events are replayed from the
  *   bundle's log files, and the session stays open, parked, until the run has an agent-run
- *   again, then continues from where it was.
+ *   again or its log grows (a start that fails before going live still logs), then continues
+ *   from where it was.
  * - A `fromSeq` older than the retained log is refused (-32602) before the session starts
  *   (see RunSupervisor.watch); if retention overtakes a running session, its client's
  *   connection is closed and the resume is refused the same way. Never a silent gap.
@@ -19,7 +20,7 @@ import type { RunKey } from "../../specs/ari.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { ErrorCode, errorCode } from "../../specs/errors.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
-import { lastEventSeq, readEventFiles } from "../../specs/eventlog/mod.ts";
+import { lastEventSeq, listSegments, readEventFiles } from "../../specs/eventlog/mod.ts";
 import { watchRunnerEvents } from "./runner_client.ts";
 
 /** What a watch session needs from the supervisor. */
@@ -146,9 +147,42 @@ export class WatchSession {
           await this.#forward(ev);
         }
       }
-      await this.#host.waitLive(this.key, signal);
+      await this.#park(dir, signal);
     }
   }
+
+  /**
+   * Waits until the run has a live agent-run again or its log grows: a start that fails
+   * before its agent-run goes live still writes events, and an open watch must see them.
+   */
+  async #park(dir: string, signal: AbortSignal): Promise<void> {
+    const stop = new AbortController();
+    const both = AbortSignal.any([signal, stop.signal]);
+    try {
+      await Promise.race([this.#host.waitLive(this.key, both), _logGrows(dir, both)]);
+    } finally {
+      stop.abort();
+    }
+  }
+}
+
+/** How often a parked watch looks at the log's files (one listing and one stat). */
+const PARKED_POLL_MS = 250;
+
+/** Resolves when the newest segment of `dir` changes (name or size), or `signal` aborts. */
+async function _logGrows(dir: string, signal: AbortSignal): Promise<void> {
+  const before = await _logMark(dir);
+  while (!signal.aborted) {
+    await delay(PARKED_POLL_MS, { signal });
+    if (signal.aborted || (await _logMark(dir)) !== before) return;
+  }
+}
+
+async function _logMark(dir: string): Promise<string> {
+  const newest = (await listSegments(dir).catch(() => [])).at(-1);
+  if (!newest) return "";
+  const size = await Deno.stat(newest.path).then((s) => s.size, () => -1);
+  return `${newest.path}:${size}`;
 }
 
 function abortPromise(signal: AbortSignal): Promise<void> {
