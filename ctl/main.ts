@@ -23,6 +23,7 @@ function writer(file: typeof Deno.stdout | typeof Deno.stderr): (text: string) =
   };
 }
 
+/** CliDeps over the real process: stdio, environment, cwd, clock and interactive prompts. */
 export function systemDeps(): CliDeps {
   const io: CliIO = {
     out: writer(Deno.stdout),

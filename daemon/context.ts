@@ -16,6 +16,10 @@ export interface RootPaths {
   runs: string; // <root>/runs
 }
 
+/**
+ * The paths inside a daemon root: socket, pid file, KV store, and the logs, workspaces and
+ * runs directories.
+ */
 export function rootPaths(root: string): RootPaths {
   return {
     root,

@@ -27,6 +27,7 @@ import { Store } from "./store/store.ts";
 import { readVersionInfo, type VersionInfo } from "./version.ts";
 import { WorkspaceManager } from "./workspace/workspace_manager.ts";
 import { agentrunHandlers } from "./ari/agentruns.ts";
+import { worktreeHandlers } from "./ari/worktrees.ts";
 import { taskHandlers } from "./ari/tasks.ts";
 import { RunSupervisor } from "./runs/run_supervisor.ts";
 import { meshMcpServerEntry } from "../specs/mesh.ts";
@@ -74,6 +75,7 @@ function createRunSupervisor(
     handlers: {
       ...agentrunHandlers({ runs: supervisor }),
       ...taskHandlers({ runs: supervisor, store: deps.store, logger: deps.logger }),
+      ...worktreeHandlers({ runs: supervisor, store: deps.store, root: deps.paths.root }),
     },
     recover: async () => {
       await supervisor.recover();

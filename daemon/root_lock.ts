@@ -17,6 +17,7 @@ export function resolveRoot(
   return resolve(chosen);
 }
 
+/** `<root>/mass.lock`, the file whose flock makes one daemon per root. */
 export function lockPath(paths: RootPaths): string {
   return join(paths.root, "mass.lock");
 }

@@ -35,6 +35,7 @@ export interface Bundle {
   paths: BundlePaths;
 }
 
+/** The paths of a bundle's files under `dir`: config, state, socket, log and events. */
 export function bundlePaths(dir: string): BundlePaths {
   return {
     config: join(dir, BundleFiles.config),

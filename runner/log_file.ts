@@ -6,6 +6,10 @@ import { defaultTextFormatter, type LogRecord } from "@logtape/logtape";
 
 export const DEFAULT_LOG_MAX_BYTES = 100 * 1024 * 1024;
 
+/**
+ * `<bundle>/agent-run.log`, appended in call order; open it with `LogFile.open`, which rotates an
+ * oversized file first.
+ */
 export class LogFile {
   readonly #file: Deno.FsFile;
   #chain: Promise<void> = Promise.resolve();

@@ -103,6 +103,20 @@ export const EventLogSpecSchema = z.strictObject({
   maxSegments: z.number().int().nonnegative().optional(),
 });
 export type EventLogSpec = z.infer<typeof EventLogSpecSchema>;
+/** Conservative git ref syntax (no leading '-', no '..', '//', whitespace or git specials). */
+const GIT_REF_RE = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)(?!.*\/$)[A-Za-z0-9._/+@-]+$/;
+const GitRefSchema = z.string().regex(GIT_REF_RE, "not a valid git ref name");
+/**
+ * `spec.worktree`: the run works in its own git worktree (git workspaces, or local ones that
+ * are git repositories), on `branch` (default `mass/<workspace>/<run>`) created from `base`
+ * (default the workspace's HEAD). See specs/workspace.md.
+ */
+export const WorktreeSpecSchema = z.strictObject({
+  enabled: z.boolean(),
+  base: GitRefSchema.optional(),
+  branch: GitRefSchema.optional(),
+});
+export type WorktreeSpec = z.infer<typeof WorktreeSpecSchema>;
 export const AgentRunSpecSchema = z.object({
   agent: z.string().min(1, "spec.agent is required"),
   systemPrompt: z.string().optional(),
@@ -118,6 +132,8 @@ export const AgentRunSpecSchema = z.object({
   terminal: z.boolean().optional(),
   /** Event log segment size and retention. */
   eventLog: EventLogSpecSchema.optional(),
+  /** A git worktree of its own (specs/workspace.md "Worktrees"). */
+  worktree: WorktreeSpecSchema.optional(),
 });
 export type AgentRunSpec = z.infer<typeof AgentRunSpecSchema>;
 export interface LastExit {
@@ -125,6 +141,20 @@ export interface LastExit {
   signal: string | null;
   reason: string;
   time: string;
+}
+/** `status.worktree`: where a worktree run works; `dirty`/`ahead` are read live on get/list. */
+export interface WorktreeStatus {
+  /** Absolute path of the worktree (the agent's cwd). */
+  path: string;
+  branch: string;
+  /** The commit the branch was created from (diff and `ahead` count against it). */
+  base: string;
+  /** The ref `base` was resolved from (spec.worktree.base, else the workspace's HEAD). */
+  baseRef?: string;
+  /** Uncommitted changes (tracked or untracked). */
+  dirty?: boolean;
+  /** Commits on the branch that are not in `base`. */
+  ahead?: number;
 }
 export interface AgentRunStatus {
   phase: Phase;
@@ -149,6 +179,8 @@ export interface AgentRunStatus {
   eventLogBytes?: number;
   /** Oldest seq still replayable: a watch from an older seq gets -32602. */
   firstSeq?: number;
+  /** The run's own git worktree (spec.worktree.enabled). */
+  worktree?: WorktreeStatus;
 }
 export const AgentRunSchema = z.object({
   kind: z.literal("AgentRun").optional(),
@@ -180,6 +212,54 @@ export interface ListResult<T> {
 export const NameParamsSchema = z.object({ name: z.string() });
 export const RunKeySchema = z.object({ workspace: z.string(), name: z.string() });
 export type RunKey = z.infer<typeof RunKeySchema>;
+
+/**
+ * agentrun/delete: `deleteBranch` also deletes the worktree's branch (kept by default);
+ * `force` removes a worktree with uncommitted changes (refused with -32001 otherwise).
+ */
+export const DeleteRunParamsSchema = RunKeySchema.extend({
+  deleteBranch: z.boolean().optional(),
+  force: z.boolean().optional(),
+});
+export type AriDeleteRunParams = z.infer<typeof DeleteRunParamsSchema>;
+
+/** agentrun/diff: the run's changes against its base; `stat` for a summary instead. */
+export const DiffParamsSchema = RunKeySchema.extend({ stat: z.boolean().optional() });
+export type AriDiffParams = z.infer<typeof DiffParamsSchema>;
+export interface AgentRunDiff {
+  /** The base commit and the branch compared. */
+  base: string;
+  branch: string;
+  /** Unified diff (or `git diff --stat` output with `stat`); "" when there is no change. */
+  diff: string;
+  /** Paths changed (committed, uncommitted and untracked). */
+  files: string[];
+}
+
+/**
+ * agentrun/merge: brings the run's branch into `into` (default the branch checked out in the
+ * workspace); `squash` makes one commit. Uncommitted work in the run's worktree is committed
+ * on its branch first (the run must not be mid-turn).
+ */
+export const MergeParamsSchema = RunKeySchema.extend({
+  squash: z.boolean().optional(),
+  into: GitRefSchema.optional(),
+});
+export type AriMergeParams = z.infer<typeof MergeParamsSchema>;
+export interface AgentRunMerge {
+  merged: boolean;
+  /** The branch merged into, and the run's branch. */
+  into: string;
+  branch: string;
+  /** The target's new HEAD (merged) or unchanged HEAD (conflict). */
+  head: string;
+  /** Files in conflict (merged false); the merge was aborted and the target left clean. */
+  conflicts?: string[];
+  /** Set when the run's uncommitted work was committed on its branch before merging. */
+  committed?: string;
+  /** True when the branch had nothing the target lacked. */
+  upToDate?: boolean;
+}
 
 export const PromptParamsSchema = RunKeySchema.extend({
   prompt: z.array(ContentBlockSchema).min(1, "prompt must not be empty"),

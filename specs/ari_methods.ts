@@ -8,7 +8,10 @@ import { z } from "zod";
 import {
   AgentRunSchema,
   AgentSchema,
+  DeleteRunParamsSchema,
+  DiffParamsSchema,
   ListOptionsSchema,
+  MergeParamsSchema,
   NameParamsSchema,
   PromptParamsSchema,
   RespondPermissionParamsSchema,
@@ -23,6 +26,8 @@ import {
 import type {
   Agent,
   AgentRun,
+  AgentRunDiff,
+  AgentRunMerge,
   AgentRunPermissions,
   AgentRunRuntimeStatus,
   ListResult,
@@ -82,7 +87,7 @@ export const ARI_METHODS = {
   "agentrun/create": method(AgentRunSchema, returns<AgentRun>(), true),
   "agentrun/get": method(RunKeySchema, returns<AgentRun>(), false),
   "agentrun/list": method(ListOptionsSchema, returns<ListResult<AgentRun>>(), false),
-  "agentrun/delete": method(RunKeySchema, returns<null>(), true),
+  "agentrun/delete": method(DeleteRunParamsSchema, returns<null>(), true),
   "agentrun/prompt": method(PromptParamsSchema, returns<PromptAccepted>(), true),
   "agentrun/cancel": method(RunKeySchema, returns<null>(), true),
   "agentrun/stop": method(RunKeySchema, returns<null>(), true),
@@ -111,6 +116,9 @@ export const ARI_METHODS = {
   "agentrun/task/get": method(TaskKeyParamsSchema, returns<AgentTask>(), false),
   "agentrun/task/list": method(RunKeySchema, returns<ListResult<AgentTask>>(), false),
   "agentrun/task/retry": method(TaskKeyParamsSchema, returns<AgentTask>(), true),
+  // Worktree runs (specs/workspace.md "Worktrees"): merge changes the workspace's checkout.
+  "agentrun/diff": method(DiffParamsSchema, returns<AgentRunDiff>(), false),
+  "agentrun/merge": method(MergeParamsSchema, returns<AgentRunMerge>(), true),
 } as const satisfies Record<string, AriMethodSpec>;
 
 /** Server → client notifications. */
@@ -182,6 +190,9 @@ export const AriMethods = {
   agentrunTaskGet: "agentrun/task/get",
   agentrunTaskList: "agentrun/task/list",
   agentrunTaskRetry: "agentrun/task/retry",
+  /** Worktree runs (specs/workspace.md). */
+  agentrunDiff: "agentrun/diff",
+  agentrunMerge: "agentrun/merge",
   /** Server → client notification for agentrun/watch (envelope + watchId + workspace). */
   agentrunEvent: "agentrun/event",
 } as const satisfies Record<string, AriMethodName | AriNotificationName>;

@@ -3,7 +3,7 @@
  * start in it. Read by `massctl compose apply|delete`; see specs/compose.md.
  */
 import { z } from "zod";
-import { EventLogSpecSchema, RestartPolicySchema } from "./ari.ts";
+import { EventLogSpecSchema, RestartPolicySchema, WorktreeSpecSchema } from "./ari.ts";
 import { nameProblem } from "./names.ts";
 import { McpServerSchema, PermissionPolicySchema } from "./runtime.ts";
 
@@ -46,6 +46,8 @@ export const ComposeRunSchema = z.strictObject({
   terminal: z.boolean().optional(),
   /** Event log segment size (`segmentMiB`) and retention (`maxSegments`). */
   eventLog: EventLogSpecSchema.optional(),
+  /** An own git worktree: `true`, or `{enabled, base?, branch?}` (specs/workspace.md). */
+  worktree: z.union([z.boolean(), WorktreeSpecSchema]).optional(),
 });
 export type ComposeRun = z.infer<typeof ComposeRunSchema>;
 

@@ -87,6 +87,7 @@ export class KindError extends RpcError {
   }
 }
 
+/** Bad input from the caller (kind `invalid_input`, code -32602). */
 export class InvalidParamsError extends KindError {
   constructor(message: string) {
     super(ErrorKind.InvalidInput, message);
@@ -94,6 +95,7 @@ export class InvalidParamsError extends KindError {
   }
 }
 
+/** The named object does not exist (kind `not_found`, code -32602). */
 export class NotFoundError extends KindError {
   constructor(message: string) {
     super(ErrorKind.NotFound, message);
@@ -101,6 +103,7 @@ export class NotFoundError extends KindError {
   }
 }
 
+/** Not possible now, e.g. in the object's current phase (kind `conflict`, code -32001). */
 export class ConflictError extends KindError {
   constructor(message: string) {
     super(ErrorKind.Conflict, message);
@@ -108,6 +111,7 @@ export class ConflictError extends KindError {
   }
 }
 
+/** A failure on the server's side (kind `internal`, code -32603). */
 export class InternalError extends KindError {
   constructor(message: string) {
     super(ErrorKind.Internal, message);
@@ -124,6 +128,7 @@ export function errorCode(err: unknown): number | undefined {
   return undefined;
 }
 
+/** The message of a thrown Error, or any other thrown value as a string. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

@@ -20,6 +20,7 @@ export function nameProblem(name: unknown): string | undefined {
   return undefined;
 }
 
+/** True when `name` is a valid object name (see `assertName` for the reason when it is not). */
 export function isValidName(name: unknown): name is string {
   return nameProblem(name) === undefined;
 }
@@ -34,6 +35,7 @@ export function assertName(name: unknown, field = "name"): string {
 /** Linux sun_path is 108 bytes including the terminating NUL. */
 export const MAX_SOCKET_PATH_BYTES = 107;
 
+/** Returns a reason when `path` is too long for a Unix socket address, else undefined. */
 export function socketPathProblem(path: string): string | undefined {
   const len = new TextEncoder().encode(path).length;
   if (len > MAX_SOCKET_PATH_BYTES) {

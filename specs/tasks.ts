@@ -11,6 +11,7 @@ export const TASK_ID_RE: RegExp = /^task-\d{4,}$/;
 
 /** Directory of a run's tasks inside its bundle, and each task's file name. */
 export const TASKS_DIR = "tasks";
+/** The file name of task `id` in TASKS_DIR: `<id>.json`. */
 export function taskFileName(id: string): string {
   return `${id}.json`;
 }

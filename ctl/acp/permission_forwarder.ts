@@ -16,6 +16,10 @@ export interface PermissionForwarderOptions {
   onError?(err: unknown): void;
 }
 
+/**
+ * Forwards a run's pending permission requests to the ACP client and withdraws each question
+ * once the request is resolved elsewhere (see the module comment).
+ */
 export class PermissionForwarder {
   readonly #opts: PermissionForwarderOptions;
   readonly #open = new Map<string, AbortController>();

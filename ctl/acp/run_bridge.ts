@@ -39,6 +39,10 @@ const STOP_REASONS = new Set([
 ]);
 const BUSY_POLL_MS = 250;
 
+/**
+ * Bridges one ACP session to one supervised run: events out as `session/update`s, prompts in
+ * as agentrun/prompt (see the module comment).
+ */
 export class RunBridge {
   readonly #o: RunBridgeOptions;
   readonly #tracker = new TurnTracker();

@@ -16,6 +16,9 @@ interface Waiter {
   resolve(outcome: TurnOutcome): void;
 }
 
+/**
+ * Watches a run's event stream to tell how the turn of each prompt ended (see the module comment).
+ */
 export class TurnTracker {
   #recent: AgentRunEvent[] = [];
   #waiters = new Set<Waiter>();

@@ -38,6 +38,10 @@ export function defaultSocketPath(env: (key: string) => string | undefined): str
   return join(env("TMPDIR") ?? "/tmp", ".mass", "mass.sock");
 }
 
+/**
+ * What every massctl command shares: deps, the resolved socket path, a lazily opened ARI client,
+ * output helpers and the exit code.
+ */
 export class App {
   readonly deps: CliDeps;
   readonly #socketOption: () => string | undefined;

@@ -67,6 +67,9 @@ export function parseCompose(
         turnTimeoutSeconds: r.turnTimeoutSeconds,
         terminal: r.terminal,
         eventLog: r.eventLog,
+        worktree: typeof r.worktree === "boolean"
+          ? (r.worktree ? { enabled: true } : undefined)
+          : r.worktree,
       },
     })),
   };
@@ -136,7 +139,11 @@ export async function composeDelete(
 }
 
 /** Stops a run unless already stopped, waits, and deletes it; false when it did not exist. */
-export async function stopAndDeleteRun(client: AriClient, key: RunKey): Promise<boolean> {
+export async function stopAndDeleteRun(
+  client: AriClient,
+  key: RunKey,
+  worktree: { force?: boolean; deleteBranch?: boolean } = {},
+): Promise<boolean> {
   let run: AgentRun;
   try {
     run = await client.agentrunGet(key);
@@ -148,7 +155,7 @@ export async function stopAndDeleteRun(client: AriClient, key: RunKey): Promise<
     await client.agentrunStop(key);
     await waitRunTerminal(client, key);
   }
-  await client.agentrunDelete(key);
+  await client.agentrunDelete({ ...key, ...worktree });
   return true;
 }
 

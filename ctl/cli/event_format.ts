@@ -86,6 +86,7 @@ export function eventSummary(ev: AgentRunEvent): string {
 /** The type column fits the longest event type, so summaries line up. */
 const TYPE_WIDTH = Math.max(...EVENT_TYPES.map((t) => t.length));
 
+/** One event as one text line: seq, clock time, padded type and a short summary. */
 export function formatEventLine(ev: AgentRunEvent): string {
   return `${String(ev.seq).padStart(5)} ${clockTime(ev.time)} ${ev.type.padEnd(TYPE_WIDTH)} ${
     eventSummary(ev)

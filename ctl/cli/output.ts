@@ -11,6 +11,7 @@ import type { AgentTask } from "../../specs/tasks.ts";
 export const OUTPUT_FORMATS = ["table", "wide", "json", "yaml"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+/** True when `s` is one of OUTPUT_FORMATS. */
 export function isOutputFormat(s: string): s is OutputFormat {
   return (OUTPUT_FORMATS as readonly string[]).includes(s);
 }
@@ -94,6 +95,7 @@ function sourceText(ws: Workspace): string {
   }
 }
 
+/** Workspaces as a table: NAME, PHASE, PATH, AGE; `wide` adds SOURCE and ERROR. */
 export function workspaceTable(items: readonly Workspace[], wide: boolean, now: Date): string {
   const head = ["NAME", "PHASE", "PATH", "AGE"];
   if (wide) head.push("SOURCE", "ERROR");
@@ -110,6 +112,7 @@ export function workspaceTable(items: readonly Workspace[], wide: boolean, now: 
   return renderTable([head, ...rows]);
 }
 
+/** Agents as a table: NAME, ENABLED, COMMAND, ARGS, AGE; `wide` adds LABELS. */
 export function agentTable(items: readonly Agent[], wide: boolean, now: Date): string {
   const head = ["NAME", "ENABLED", "COMMAND", "ARGS", "AGE"];
   if (wide) head.push("LABELS");
@@ -128,11 +131,16 @@ export function agentTable(items: readonly Agent[], wide: boolean, now: Date): s
   return renderTable([head, ...rows]);
 }
 
+/**
+ * Agent runs as a table: WORKSPACE, NAME, AGENT, PHASE, AGE; `wide` adds PID, RESTARTS,
+ * PENDING, LOG and ERROR.
+ */
 export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Date): string {
   const head = ["WORKSPACE", "NAME", "AGENT", "PHASE", "AGE"];
   // PENDING: permission requests waiting for an answer (policy ask); the run needs attention.
   // LOG: the event log's size on disk (as of the run's last idle, attach or exit).
-  if (wide) head.push("PID", "RESTARTS", "PENDING", "LOG", "ERROR");
+  // WORKTREE: `branch (+N commits, dirty)` of a run in its own git worktree.
+  if (wide) head.push("PID", "RESTARTS", "PENDING", "LOG", "WORKTREE", "ERROR");
   const rows = items.map((r) => {
     const row = [
       r.metadata.workspace,
@@ -147,6 +155,7 @@ export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Da
         String(r.status?.restartCount ?? 0),
         String(r.status?.pendingPermissions ?? 0),
         formatBytes(r.status?.eventLogBytes),
+        formatWorktree(r.status?.worktree),
         r.status?.errorMessage ?? "",
       );
     }
@@ -155,9 +164,20 @@ export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Da
   return renderTable([head, ...rows]);
 }
 
+/** `mass/ws/a (+2, dirty)`; "" for a run without a worktree. */
+export function formatWorktree(wt: AgentRun["status"]["worktree"]): string {
+  if (!wt) return "";
+  const notes = [...(wt.ahead ? [`+${wt.ahead}`] : []), ...(wt.dirty ? ["dirty"] : [])];
+  return notes.length > 0 ? `${wt.branch} (${notes.join(", ")})` : wt.branch;
+}
+
 /** Longest prompt excerpt in `task get -o wide`. */
 const PROMPT_EXCERPT = 60;
 
+/**
+ * Tasks as a table: ID, ASSIGNEE, ATTEMPT, DONE, REASON, AGE; `wide` adds UPDATED and a
+ * prompt excerpt.
+ */
 export function taskTable(items: readonly AgentTask[], wide: boolean, now: Date): string {
   const head = ["ID", "ASSIGNEE", "ATTEMPT", "DONE", "REASON", "AGE"];
   if (wide) head.push("UPDATED", "PROMPT");
@@ -188,14 +208,17 @@ export interface ListOutput<T> {
   items: T[];
 }
 
+/** Wraps `items` as `{ kind: "List", items }`, the shape JSON/YAML output prints for lists. */
 export function listOf<T>(items: readonly T[]): ListOutput<T> {
   return { kind: "List", items: [...items] };
 }
 
+/** `value` as indented JSON with a trailing newline. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, null, 2) + "\n";
 }
 
+/** `value` as YAML, long lines left unwrapped. */
 export function toYaml(value: unknown): string {
   return yamlStringify(value, { lineWidth: 0 });
 }

@@ -19,6 +19,9 @@ export interface Cli {
   app: App;
 }
 
+/**
+ * Builds the massctl command tree over `deps`; returns the program and the App its commands share.
+ */
 export function createCli(deps: CliDeps): Cli {
   const program = new Command("massctl")
     .description("control the mass daemon: workspaces, agents and agent runs")

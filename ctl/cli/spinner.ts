@@ -22,6 +22,10 @@ export interface SpinnerOptions {
 
 const SILENT: Spinner = { update() {}, stop() {} };
 
+/**
+ * Draws a spinner with `text` until `stop`; on a non-terminal it returns a spinner that draws
+ * nothing, so piped output stays clean.
+ */
 export function startSpinner(text: string, opts: SpinnerOptions): Spinner {
   if (!opts.isTerminal) return SILENT;
   let frame = 0;

@@ -60,6 +60,10 @@ function describe(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split("\n")[0];
 }
 
+/**
+ * Polls the task and its run until the task is done, the run fails or time is up, retrying
+ * the task when the run went idle without finishing it (see the module comment).
+ */
 export async function waitTask(key: TaskKeyParams, opts: TaskWaitOptions): Promise<TaskWaitResult> {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));

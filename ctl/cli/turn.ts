@@ -21,6 +21,10 @@ export interface FollowTurnOptions {
   onText(text: string): void;
 }
 
+/**
+ * Follows the first user turn in `events`, passing its agent text to `opts.onText`, and
+ * resolves with how it ended (see the module comment).
+ */
 export async function followTurn(
   events: AsyncIterable<AgentRunEvent>,
   opts: FollowTurnOptions,

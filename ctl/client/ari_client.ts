@@ -140,7 +140,8 @@ export class AriClient {
   agentrunList(opts: ListOptions = {}) {
     return this.call("agentrun/list", opts);
   }
-  agentrunDelete(key: RunKey) {
+  /** `force` removes a worktree with uncommitted changes; `deleteBranch` its branch too. */
+  agentrunDelete(key: RunKey & { force?: boolean; deleteBranch?: boolean }) {
     return this.call("agentrun/delete", key);
   }
   /** `{accepted, fromSeq}`: watch from `fromSeq` to see just this turn. */
@@ -168,6 +169,10 @@ export class AriClient {
   /** The agent-run's runtime state (session models, mode, commands) and last seq. */
   agentrunStatus(key: RunKey) {
     return this.call("agentrun/status", key);
+  }
+  /** A worktree run's changes against its base (`stat`: a summary). */
+  agentrunDiff(params: RunKey & { stat?: boolean }) {
+    return this.call("agentrun/diff", params);
   }
   /** Writes a task file in the run's bundle and prompts the agent with it (attempt 1). */
   agentrunTaskDo(params: AriParams<"agentrun/task/do">) {

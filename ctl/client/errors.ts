@@ -62,12 +62,39 @@ export function toAriError(err: unknown): unknown {
   return new AriError(code, err.message, (err as { data?: unknown }).data);
 }
 
-/** True when the daemon said the named object does not exist. */
+/**
+ * True when the daemon said the named object does not exist.
+ *
+ * @example
+ * ```ts
+ * import { AriClient, isNotFound } from "../../mod.ts";
+ * const client = await AriClient.connect("/home/me/.mass/mass.sock");
+ * try {
+ *   await client.workspaceDelete("w");
+ * } catch (err: unknown) {
+ *   if (!isNotFound(err)) throw err; // already gone is fine
+ * }
+ * ```
+ */
 export function isNotFound(err: unknown): boolean {
   return errorKind(err) === "not_found";
 }
 
-/** A wait ran out of time; `what` names what it waited for. */
+/**
+ * A wait ran out of time; `what` names what it waited for.
+ *
+ * @example
+ * ```ts
+ * import { AriClient, TimeoutError, waitRunIdle } from "../../mod.ts";
+ * const client = await AriClient.connect("/home/me/.mass/mass.sock");
+ * try {
+ *   await waitRunIdle(client, { workspace: "w", name: "a" }, { timeoutMs: 10_000 });
+ * } catch (err: unknown) {
+ *   if (err instanceof TimeoutError) console.log(`gave up on ${err.what}`);
+ *   else throw err;
+ * }
+ * ```
+ */
 export class TimeoutError extends Error {
   readonly timeoutMs: number;
   readonly what: string;
@@ -79,7 +106,21 @@ export class TimeoutError extends Error {
   }
 }
 
-/** A wait ended in a phase other than the one it waited for (`error`, `stopped`). */
+/**
+ * A wait ended in a phase other than the one it waited for (`error`, `stopped`).
+ *
+ * @example
+ * ```ts
+ * import { AriClient, waitWorkspaceReady, WaitFailedError } from "../../mod.ts";
+ * const client = await AriClient.connect("/home/me/.mass/mass.sock");
+ * try {
+ *   await waitWorkspaceReady(client, "w");
+ * } catch (err: unknown) {
+ *   if (err instanceof WaitFailedError) console.log(`workspace is ${err.phase}: ${err.message}`);
+ *   else throw err;
+ * }
+ * ```
+ */
 export class WaitFailedError extends Error {
   readonly phase: string;
   constructor(message: string, phase: string) {

@@ -106,7 +106,18 @@ export async function waitRunIdle(
   return run;
 }
 
-/** Waits until the run is stopped or in error (the phases that allow delete). */
+/**
+ * Waits until the run is stopped or in error (the phases that allow delete).
+ *
+ * @example
+ * ```ts
+ * import { AriClient, waitRunTerminal } from "../../mod.ts";
+ * const client = await AriClient.connect("/home/me/.mass/mass.sock");
+ * await client.agentrunStop({ workspace: "w", name: "a" });
+ * await waitRunTerminal(client, { workspace: "w", name: "a" });
+ * await client.agentrunDelete({ workspace: "w", name: "a" });
+ * ```
+ */
 export function waitRunTerminal(
   client: AriClient,
   key: RunKey,
@@ -120,7 +131,17 @@ export function waitRunTerminal(
   );
 }
 
-/** True for the phases a run rests in after it stopped (`stopped`, `error`). */
+/**
+ * True for the phases a run rests in after it stopped (`stopped`, `error`).
+ *
+ * @example
+ * ```ts
+ * import { AriClient, isTerminalPhase } from "../../mod.ts";
+ * const client = await AriClient.connect("/home/me/.mass/mass.sock");
+ * const run = await client.agentrunGet({ workspace: "w", name: "a" });
+ * if (isTerminalPhase(run.status.phase)) console.log("run has stopped");
+ * ```
+ */
 export function isTerminalPhase(phase: string | undefined): boolean {
   return phase === "stopped" || phase === "error";
 }

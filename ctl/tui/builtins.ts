@@ -17,6 +17,8 @@ export type BuiltinEffect =
   | { type: "set"; what: "model" | "mode"; id: string }
   /** Show every dismissed permission request again. */
   | { type: "restore_permissions" }
+  /** The run's worktree diff (agentrun/diff), as a notice. */
+  | { type: "show_diff"; stat: boolean }
   | { type: "exit" };
 
 /**
@@ -64,6 +66,8 @@ export function builtinEffect(
       return m.permissions.length === 0
         ? { type: "info", text: "no pending permission requests" }
         : { type: "restore_permissions" };
+    case "diff":
+      return { type: "show_diff", stat: /(^|\s)--stat(\s|$)/.test(args) };
     case "exit":
       return { type: "exit" };
   }

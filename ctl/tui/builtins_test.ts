@@ -47,3 +47,12 @@ Deno.test("builtins: status, permissions, clear, exit, help; unknown names do no
   assert.equal(builtinEffect("help", "", model())?.type, "notice");
   assert.equal(builtinEffect("nope", "", model()), undefined);
 });
+
+Deno.test("builtins: /diff asks for the worktree diff, --stat for the summary", () => {
+  assert.deepEqual(builtinEffect("diff", "", model()), { type: "show_diff", stat: false });
+  assert.deepEqual(builtinEffect("diff", "--stat", model()), { type: "show_diff", stat: true });
+  assert.deepEqual(builtinEffect("diff", "--statistics", model()), {
+    type: "show_diff",
+    stat: false,
+  });
+});

@@ -103,6 +103,8 @@ export function ChatApp({ client, workspace, name, initialRun, onExit }: ChatApp
         return void requests.setOption(effect.what, effect.id);
       case "restore_permissions":
         return dispatch({ type: "permission_restore" });
+      case "show_diff":
+        return void requests.showDiff(effect.stat);
       case "exit":
         return onExit(0);
     }

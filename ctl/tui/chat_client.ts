@@ -4,6 +4,7 @@
  */
 import type {
   AgentRun,
+  AgentRunDiff,
   AgentRunRuntimeStatus,
   AriPromptParams,
   AriRespondPermissionParams,
@@ -16,17 +17,19 @@ import type { AgentRunEvent, PermissionAnswer } from "../../specs/events.ts";
 import { AriClient, type WatchOptions } from "../client/ari_client.ts";
 
 /** What the chat needs from an ARI connection. */
-export type ChatClient = Pick<
-  AriClient,
-  | "agentrunGet"
-  | "agentrunPrompt"
-  | "agentrunCancel"
-  | "agentrunSetModel"
-  | "agentrunSetMode"
-  | "agentrunStatus"
-  | "agentrunRespondPermission"
-  | "watch"
->;
+export type ChatClient =
+  & Pick<
+    AriClient,
+    | "agentrunGet"
+    | "agentrunPrompt"
+    | "agentrunCancel"
+    | "agentrunSetModel"
+    | "agentrunSetMode"
+    | "agentrunStatus"
+    | "agentrunRespondPermission"
+    | "watch"
+  >
+  & Partial<Pick<AriClient, "agentrunDiff">>;
 
 /**
  * An ARI client for commands that redials when its connection dropped (the daemon
@@ -80,6 +83,9 @@ export class RedialingClient implements ChatClient {
   }
   async agentrunRespondPermission(params: AriRespondPermissionParams): Promise<PermissionAnswer> {
     return (await this.#get()).agentrunRespondPermission(params);
+  }
+  async agentrunDiff(params: RunKey & { stat?: boolean }): Promise<AgentRunDiff> {
+    return (await this.#get()).agentrunDiff(params);
   }
   watch(opts: WatchOptions): AsyncIterable<AgentRunEvent> {
     return this.#client.watch(opts);

@@ -1,5 +1,5 @@
 /**
- * The chat's requests to agentd (prompt, cancel, permission answer, model/mode), each
+ * The chat's requests to agentd (prompt, cancel, permission answer, model/mode, diff), each
  * reporting its outcome into the chat rather than throwing.
  */
 import type { Dispatch } from "react";
@@ -23,6 +23,8 @@ export interface ChatRequests {
   /** y/a/n on the permission dialog; its permission_resolved event then removes it. */
   answerPermission(p: PermissionPrompt, choice: PermissionChoice | undefined): Promise<void>;
   setOption(what: "model" | "mode", id: string): Promise<void>;
+  /** /diff: the run's worktree changes as a notice. */
+  showDiff(stat: boolean): Promise<void>;
 }
 
 /** The requests of one chat. */
@@ -72,6 +74,17 @@ export function chatRequests({ client, key, dispatch, setInfo }: ChatRequestDeps
         setInfo(`${what} set to ${id}`);
       } catch (err) {
         error(`/${what} failed: ${errorMessage(err)}`);
+      }
+    },
+    async showDiff(stat) {
+      try {
+        if (!client.agentrunDiff) throw new Error("not offered by this connection");
+        const res = await client.agentrunDiff({ ...key, ...(stat ? { stat: true } : {}) });
+        const text = res.diff.trimEnd() ||
+          `no changes on ${res.branch} since ${res.base.slice(0, 7)}`;
+        dispatch({ type: "notice", level: "info", text });
+      } catch (err) {
+        error(`/diff failed: ${errorMessage(err)}`);
       }
     },
   };

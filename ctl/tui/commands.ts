@@ -30,6 +30,12 @@ export const BUILTIN_COMMANDS: readonly SlashCommand[] = [
     description: "Show pending permission requests again",
     source: "builtin",
   },
+  {
+    name: "diff",
+    description: "Show the run's worktree changes against its base",
+    hint: "[--stat]",
+    source: "builtin",
+  },
   { name: "exit", description: "Quit the chat", aliases: ["quit", "q"], source: "builtin" },
 ];
 

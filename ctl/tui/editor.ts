@@ -17,14 +17,17 @@ export interface EditorState {
   readonly draft: string;
 }
 
+/** An empty editor over `history`, with the history cursor past its last entry. */
 export function emptyEditor(history: readonly string[] = []): EditorState {
   return { text: "", cursor: 0, history, historyIndex: history.length, draft: "" };
 }
 
+/** Replaces the text and puts the cursor at its end. */
 export function setText(s: EditorState, text: string): EditorState {
   return { ...s, text, cursor: text.length };
 }
 
+/** Inserts `str` at the cursor (CRLF and CR become LF) and moves the cursor past it. */
 export function insert(s: EditorState, str: string): EditorState {
   const clean = str.replace(/\r\n?/g, "\n");
   return {
@@ -34,30 +37,36 @@ export function insert(s: EditorState, str: string): EditorState {
   };
 }
 
+/** Deletes the character before the cursor (Backspace). */
 export function backspace(s: EditorState): EditorState {
   if (s.cursor === 0) return s;
   const from = prevBoundary(s.text, s.cursor);
   return { ...s, text: s.text.slice(0, from) + s.text.slice(s.cursor), cursor: from };
 }
 
+/** Deletes the character under the cursor (Delete). */
 export function deleteForward(s: EditorState): EditorState {
   if (s.cursor >= s.text.length) return s;
   const to = nextBoundary(s.text, s.cursor);
   return { ...s, text: s.text.slice(0, s.cursor) + s.text.slice(to) };
 }
 
+/** Moves the cursor one character left. */
 export function moveLeft(s: EditorState): EditorState {
   return { ...s, cursor: prevBoundary(s.text, s.cursor) };
 }
 
+/** Moves the cursor one character right. */
 export function moveRight(s: EditorState): EditorState {
   return { ...s, cursor: nextBoundary(s.text, s.cursor) };
 }
 
+/** Moves the cursor to the start of its line (Home). */
 export function lineStart(s: EditorState): EditorState {
   return { ...s, cursor: s.text.lastIndexOf("\n", s.cursor - 1) + 1 };
 }
 
+/** Moves the cursor to the end of its line (End). */
 export function lineEnd(s: EditorState): EditorState {
   const nl = s.text.indexOf("\n", s.cursor);
   return { ...s, cursor: nl < 0 ? s.text.length : nl };
@@ -120,6 +129,10 @@ export function commit(s: EditorState): { state: EditorState; text: string } {
   return { state: emptyEditor(pushHistory(s.history, text)), text };
 }
 
+/**
+ * `history` with `entry` appended, unless it is blank or repeats the last entry; keeps the
+ * newest HISTORY_LIMIT entries.
+ */
 export function pushHistory(history: readonly string[], entry: string): string[] {
   if (entry.trim() === "" || history[history.length - 1] === entry) return [...history];
   const next = [...history, entry];

@@ -51,6 +51,10 @@ function checkedKey(p: RunKey): RunKey {
   return { workspace: assertName(p.workspace, "workspace"), name: assertName(p.name, "name") };
 }
 
+/**
+ * ARI `agentrun/*` handlers (create, get, list, delete, prompt, cancel, stop, restart, status,
+ * permissions, watch, unwatch) over the run supervisor.
+ */
 export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
   const { runs } = deps;
   return {
@@ -66,9 +70,10 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
       items: await runs.list(parseListParams(params)),
     }),
 
-    /** Only stopped/error runs (-32001 otherwise); removes the bundle. */
+    /** Only stopped/error runs (-32001 otherwise); removes the bundle and the worktree. */
     "agentrun/delete": async (params) => {
-      await runs.delete(runKey(params));
+      const { deleteBranch, force, ...key } = methodParams("agentrun/delete", params);
+      await runs.delete(checkedKey(key), { deleteBranch, force });
       return null;
     },
 

@@ -28,6 +28,7 @@ async function inUseError(store: Store, err: AgentInUseError): Promise<ConflictE
   );
 }
 
+/** ARI `agent/*` handlers (create, update, get, list, delete) over the store. */
 export function agentHandlers(deps: Pick<DaemonDeps, "store">): AriHandlers {
   const { store } = deps;
   return {

@@ -22,6 +22,7 @@ export function systemInfo(deps: Pick<DaemonDeps, "paths" | "version" | "pid" | 
   return info;
 }
 
+/** ARI `system/*` handlers: `system/info`. */
 export function systemHandlers(deps: DaemonDeps): AriHandlers {
   return {
     "system/info": () => systemInfo(deps),

@@ -9,6 +9,7 @@ import { methodParams } from "./params.ts";
 
 export type TaskHandlerDeps = TaskServiceDeps;
 
+/** ARI `agentrun/task/*` handlers over a TaskService. */
 export function taskHandlers(deps: TaskHandlerDeps): AriHandlers {
   const tasks = new TaskService(deps);
   return {

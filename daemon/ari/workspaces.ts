@@ -56,6 +56,10 @@ export interface WorkspaceService {
   close(): Promise<void>;
 }
 
+/**
+ * ARI `workspace/*` handlers and the background prepares and deletes behind them (see the
+ * module comment).
+ */
 export function workspaceService(deps: WorkspaceServiceDeps): WorkspaceService {
   const { store, logger, paths } = deps;
   const log = logger.child("workspace");

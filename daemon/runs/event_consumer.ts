@@ -22,6 +22,10 @@ export interface EventConsumerOptions {
   onSkipped?: (from: number, to: number) => void;
 }
 
+/**
+ * agentd's own subscription to a run's events, resumed from a persisted cursor that is saved
+ * in batches (see the module comment).
+ */
 export class EventConsumer {
   readonly #opts: Required<EventConsumerOptions>;
   readonly #watchId = crypto.randomUUID();

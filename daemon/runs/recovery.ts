@@ -46,6 +46,10 @@ export function isAttachable(probe: Probe): boolean {
   return probe.alive && probe.state.phase !== "stopped";
 }
 
+/**
+ * Decides what recovery does with one run from its record and the probe of its socket:
+ * attach, finish a restart, restart by policy, or mark it stopped or error.
+ */
 export function recoveryAction(
   run: AgentRun,
   probe: Probe,

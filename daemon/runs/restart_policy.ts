@@ -22,6 +22,10 @@ export function isFailure(exit: ExitInfo): boolean {
   return exit.exitCode !== 0;
 }
 
+/**
+ * True when `policy` says to start the run again after `exit`: `always`, or `on-failure` after a
+ * non-zero exit or a signal; never after a stop or delete agentd asked for.
+ */
 export function shouldRestart(policy: RestartPolicy | undefined, exit: ExitInfo): boolean {
   if (exit.requested) return false;
   switch (policy ?? "never") {

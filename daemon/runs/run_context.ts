@@ -115,6 +115,7 @@ export interface Ctl {
   logWarned: number;
 }
 
+/** A run's id in logs and messages: `workspace/name`. */
 export function runId(key: RunKey): string {
   return `${key.workspace}/${key.name}`;
 }
@@ -243,6 +244,7 @@ export class RunContext {
   }
 }
 
+/** The NotFoundError for a run that does not exist. */
 export function notFound(key: RunKey): NotFoundError {
   return new NotFoundError(`agent ${runId(key)} not found`);
 }

@@ -134,6 +134,7 @@ export async function applyPhase(
   }
 }
 
+/** Copies the event log's size and first seq to the run's status (the caller saves the run). */
 export function setLogStatus(run: AgentRun, log: EventLogInfo): void {
   run.status.eventLogBytes = log.bytes;
   run.status.firstSeq = log.firstSeq;

@@ -41,6 +41,7 @@ import { recoverRuns, type RecoverySummary } from "./recover.ts";
 import { notFound, RunContext, runId, type RunSupervisorOptions } from "./run_context.ts";
 import { createRun, startLocked } from "./start.ts";
 import { deleteRun, restartRun, stopRun } from "./stop.ts";
+import type { RunWorktreeDeleteOptions } from "./run_worktree.ts";
 import { promptRun } from "./turns.ts";
 import { type WatchHost, WatchSession, type WatchSink } from "./watch.ts";
 
@@ -55,6 +56,10 @@ export type { RecoverySummary } from "./recover.ts";
 /** How long a watch holds a turn_end back for agentd to apply the run's idle phase. */
 const APPLIED_WAIT_MS = 2_000;
 
+/**
+ * The lifecycle of AgentRuns inside agentd, the surface the ARI handlers and tests use (see
+ * the module comment).
+ */
 export class RunSupervisor implements WatchHost {
   readonly #cx: RunContext;
 
@@ -191,9 +196,9 @@ export class RunSupervisor implements WatchHost {
     return restartRun(this.#cx, key);
   }
 
-  /** agentrun/delete: only stopped/error runs (-32001 otherwise); removes the bundle. */
-  delete(key: RunKey): Promise<void> {
-    return deleteRun(this.#cx, key);
+  /** agentrun/delete: only stopped/error runs (-32001 otherwise); bundle and worktree go. */
+  delete(key: RunKey, opts: RunWorktreeDeleteOptions = {}): Promise<void> {
+    return deleteRun(this.#cx, key, opts);
   }
 
   /**

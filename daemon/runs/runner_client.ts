@@ -18,6 +18,10 @@ import { dialUnix } from "../../specs/wire/socket.ts";
 
 export const CONTROL_TIMEOUT_MS = 5_000;
 
+/**
+ * One control connection from agentd to an agent-run's socket, with typed runner RPC calls;
+ * open one with `RunnerClient.dial`.
+ */
 export class RunnerClient {
   readonly socketPath: string;
   readonly peer: RpcPeer;

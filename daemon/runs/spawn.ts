@@ -68,6 +68,10 @@ export {
   type SpawnOptions,
 } from "../../runner/launch/mod.ts";
 
+/**
+ * An agent-run did not come up: its socket never answered, its process exited first, or the
+ * start was aborted.
+ */
 export class StartupError extends Error {
   constructor(message: string) {
     super(message);

@@ -26,6 +26,7 @@ import {
   spawnAgentRun,
   waitForSocket,
 } from "./spawn.ts";
+import { runWorkdir } from "./run_worktree.ts";
 
 /**
  * agentrun/create: validates, records the run as `creating` and starts it in the
@@ -110,16 +111,17 @@ async function _startAgentRun(
   const ws = await cx.store.getWorkspace(key.workspace);
   if (!ws?.status.path) throw new Error(`workspace ${key.workspace} has no directory`);
   const paths = cx.bundlePathsOf(key);
+  const workdir = await runWorkdir(cx.store, cx.paths.root, run, ws, signal);
   const config = composeConfig({
     run,
     agent,
-    workspace: ws,
+    workspace: { ...ws, status: { ...ws.status, path: workdir } },
     baseEnv: pickEnv(AGENT_ENV_ALLOW, _env(cx)),
     injectedMcpServers: _meshServers(cx, key, ws.spec.features),
     resumeSessionId: opts.resume ? run.status.sessionId : undefined,
     eventMaxSegments: cx.opts.eventMaxSegments,
   });
-  await writeBundle(paths, config, ws.status.path, run.spec.workflowFile);
+  await writeBundle(paths, config, workdir, run.spec.workflowFile);
   await clearLeftover(paths, run);
   if (signal.aborted) throw new Error("start aborted");
   const child = _spawn(cx, paths);

@@ -10,6 +10,11 @@ import { PhaseConflictError } from "../store/errors.ts";
 import { removeBundle } from "./bundle.ts";
 import { DELETE_FROM, STOP_FROM, transition } from "./phase.ts";
 import { type Ctl, type Live, notFound, type RunContext, runId } from "./run_context.ts";
+import {
+  checkRunWorktreeDelete,
+  removeRunWorktree,
+  type RunWorktreeDeleteOptions,
+} from "./run_worktree.ts";
 import { signalGroup } from "./spawn.ts";
 
 /**
@@ -48,8 +53,15 @@ export async function restartRun(cx: RunContext, key: RunKey): Promise<AgentRun>
   return cx.overlay(marked);
 }
 
-/** agentrun/delete: only stopped/error runs (-32001 otherwise); removes the bundle. */
-export async function deleteRun(cx: RunContext, key: RunKey): Promise<void> {
+/**
+ * agentrun/delete: only stopped/error runs (-32001 otherwise); removes the bundle and the
+ * run's worktree (see run_worktree.ts for `opts`).
+ */
+export async function deleteRun(
+  cx: RunContext,
+  key: RunKey,
+  opts: RunWorktreeDeleteOptions = {},
+): Promise<void> {
   const run = await cx.store.getRun(key);
   if (!run) throw notFound(key);
   if (!DELETE_FROM.includes(run.status.phase)) {
@@ -59,9 +71,12 @@ export async function deleteRun(cx: RunContext, key: RunKey): Promise<void> {
       } is ${run.status.phase}; stop it before deleting (phase must be stopped or error)`,
     );
   }
+  await checkRunWorktreeDelete(run, opts);
   const ctl = cx.interrupt(key);
   await cx.mutex.run(runId(key), async () => {
     if (ctl.live) await terminate(cx, ctl.live, "stopped");
+    const ws = await cx.store.getWorkspace(key.workspace);
+    await removeRunWorktree(cx.paths.root, (await cx.store.getRun(key)) ?? run, ws, opts);
     await cx.store.deleteRun(key, {
       expectedPhases: DELETE_FROM,
       message: (p) => `agent ${runId(key)} is ${p}; stop it before deleting`,

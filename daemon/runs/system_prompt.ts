@@ -21,18 +21,21 @@ export interface SystemPromptInput {
 
 export const SECTION_SEPARATOR = "\n---\n";
 
+/** The `<identity>` section: the agent's name, workspace and workspace path. */
 export function identityBlock(name: string, workspace: string, path?: string): string {
   return `<identity>\nYou are ${name}, an agent in workspace "${workspace}". Path: ${
     path || "(unknown)"
   }\n</identity>`;
 }
 
+/** The `<workspace-mesh>` section: tells the agent to use the workspace-mesh MCP tools. */
 export function meshBlock(): string {
   return "<workspace-mesh>\nYou share this workspace with other agents. Use the " +
     "workspace-mesh MCP tools (agentrun_status to see them, agentrun_send to message one) " +
     "to collaborate.\n</workspace-mesh>";
 }
 
+/** The `<workflow>` section: points the agent at its workflow file. */
 export function workflowBlock(path: string): string {
   return `<workflow>\nFollow workflow instructions in file ${path}\n</workflow>`;
 }

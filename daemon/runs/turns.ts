@@ -47,6 +47,10 @@ export function dispatch(cx: RunContext, live: Live, prompt: ContentBlock[]): vo
   );
 }
 
+/**
+ * Records a failed prompt delivery on the run, never dropping it: an agent-run on its way out
+ * gets the reason added to its errorMessage, otherwise the phase follows the agent-run's own.
+ */
 export async function reportPromptFailure(
   cx: RunContext,
   key: RunKey,

@@ -49,6 +49,10 @@ export interface WatchSink {
   close(): void;
 }
 
+/**
+ * One watch of a run's events from `fromSeq` to a sink, live or replayed from the bundle, with
+ * no gap and no duplicate (see the module comment).
+ */
 export class WatchSession {
   readonly key: RunKey;
   readonly #sink: WatchSink;

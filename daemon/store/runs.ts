@@ -3,6 +3,7 @@
  * workspace's and the agent's run counters, and resets the run's cursor, stop intent and
  * inbox sequence, all in one atomic operation.
  */
+import { PHASES } from "../runs/phase.ts";
 import type {
   Agent,
   AgentRun,
@@ -52,15 +53,6 @@ export interface CreateRunOptions {
    */
   requireAgent?: boolean;
 }
-
-const ALL_RUN_PHASES: readonly Phase[] = [
-  "creating",
-  "idle",
-  "running",
-  "restarting",
-  "stopped",
-  "error",
-];
 
 /** The run, or undefined when absent; served from the read cache when it can be. */
 export async function getRun(ctx: StoreContext, key: RunKey): Promise<AgentRun | undefined> {
@@ -180,7 +172,7 @@ export async function updateRun(
   key: RunKey,
   mutate: Mutator<AgentRun>,
 ): Promise<AgentRun> {
-  return await casRun(ctx, key, ALL_RUN_PHASES, mutate);
+  return await casRun(ctx, key, PHASES, mutate);
 }
 
 /**

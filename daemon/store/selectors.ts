@@ -79,6 +79,9 @@ export function fieldValue(obj: StoredObject, field: string): string | undefined
   return getter(obj);
 }
 
+/**
+ * True when `obj` has every label in `labels` with the same value (always true without labels).
+ */
 export function matchesLabels(
   obj: StoredObject,
   labels?: Record<string, string> | null,

@@ -49,6 +49,10 @@ export interface TaskServiceDeps {
   now?: () => Date;
 }
 
+/**
+ * The `agentrun/task/*` operations: do, get, list and retry tasks of a run (see the module
+ * comment).
+ */
 export class TaskService {
   readonly #runs: TaskRuns;
   readonly #store: TaskWorkspaces;

@@ -51,6 +51,10 @@ export interface TaskStoreOptions {
   logger?: Logger;
 }
 
+/**
+ * The task files of one run in `<bundle>/tasks`; ids never collide and writes are atomic (see
+ * the module comment).
+ */
 export class TaskStore {
   /** `<bundle>/tasks`. */
   readonly dir: string;

@@ -4,6 +4,7 @@
  */
 import { ErrorCode, RpcError } from "../../specs/errors.ts";
 
+/** A failed workspace preparation; `hookOutput` is the failing setup hook's output, if any. */
 export class WorkspacePrepareError extends RpcError {
   readonly hookOutput?: string;
   constructor(message: string, hookOutput?: string) {

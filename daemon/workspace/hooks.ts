@@ -210,6 +210,7 @@ export class OutputTail {
   }
 }
 
+/** A hook's label in messages: its description, else its command line cut to 80 characters. */
 export function describe(hook: Hook): string {
   return hook.description ?? [hook.command, ...(hook.args ?? [])].join(" ").slice(0, 80);
 }

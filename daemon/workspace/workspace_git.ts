@@ -28,6 +28,9 @@ const REF_RE = /^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/+@-]+$/;
 /** simple-git strips or refuses these from a child's environment (see its env guard). */
 const GUARDED_ENV = new Set(["editor", "pager", "prefix", "ssh_askpass", "visual"]);
 
+/**
+ * True when `ref` is a full 40-hex-digit commit SHA (checked out by SHA, not by branch or tag).
+ */
 export function isCommitSha(ref: string | undefined): ref is string {
   return ref !== undefined && SHA_RE.test(ref);
 }

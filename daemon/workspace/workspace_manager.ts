@@ -35,6 +35,7 @@ import { type HooksResult, runHooks } from "./hooks.ts";
 import { managedWorkspaceDir, workspacesDir } from "./paths.ts";
 import { makeEmptyDir } from "./workspace_empty.ts";
 import { cloneGit } from "./workspace_git.ts";
+import { workspaceWorktreesDir } from "./worktree_paths.ts";
 import { resolveLocalPath } from "./workspace_local.ts";
 
 export const DEFAULT_PREPARE_TIMEOUT_MS = 300_000;
@@ -165,6 +166,8 @@ export async function cleanupWorkspace(
     });
   }
 
+  // Leftovers of run worktrees (their runs are gone; a removal that failed half-way).
+  await Deno.remove(workspaceWorktreesDir(opts.root, name), { recursive: true }).catch(() => {});
   if (managed && dir !== undefined) {
     try {
       result.removed = await removeIfExists(dir);

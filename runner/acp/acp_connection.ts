@@ -19,6 +19,7 @@ export const ACP_PROTOCOL_VERSION = 1;
 /** Largest line the agent may write (file contents travel inside one). */
 export const MAX_AGENT_LINE_BYTES = 64 * 1024 * 1024;
 
+/** The agent process could not be started (e.g. its command does not exist). */
 export class AgentSpawnError extends Error {
   constructor(message: string) {
     super(message);
@@ -26,6 +27,7 @@ export class AgentSpawnError extends Error {
   }
 }
 
+/** The agent speaks an ACP protocol version mass does not. */
 export class AcpProtocolError extends Error {
   constructor(message: string) {
     super(message);

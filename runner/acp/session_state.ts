@@ -43,6 +43,7 @@ export function modelOptionId(session: SessionState | undefined): string | undef
   return opt?.id as string | undefined;
 }
 
+/** Stores the agent's config options sorted by id, and the model list they carry, if any. */
 export function setConfigOptions(session: SessionState, options: unknown[]): void {
   session.configOptions = options.slice().sort(
     byKey((o: unknown) => (isRecord(o) && typeof o.id === "string" ? o.id : "")),

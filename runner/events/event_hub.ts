@@ -36,6 +36,10 @@ export interface EventHubOptions {
 export const SLOW_CONSUMER = "slow consumer";
 export const HUB_CLOSED = "hub closed";
 
+/**
+ * Assigns seqs to one run's events, appends them to the log, then fans them out to subscribers
+ * (see the module comment).
+ */
 export class EventHub {
   readonly #log: EventLog;
   readonly #runId: string;

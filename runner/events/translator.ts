@@ -34,6 +34,10 @@ export interface TranslatorOptions {
   newId?: () => string;
 }
 
+/**
+ * Turns ACP `session/update` notifications into event drafts, tracking the open block and
+ * the current turn (see the module comment).
+ */
 export class Translator {
   #sessionId: string | undefined;
   #turnId: string | undefined;

@@ -12,6 +12,7 @@ import { isInside } from "../../specs/lib/is_inside.ts";
 /** ACP "resource not found". */
 export const RESOURCE_NOT_FOUND = -32002;
 
+/** An `fs/*` request refused or failed; `code` is the JSON-RPC code the agent gets. */
 export class FsAccessError extends RpcError {
   constructor(code: number, message: string) {
     super(code, message);

@@ -1,7 +1,8 @@
 /**
  * The Deno permissions an agent-run (`mass run`) gets.
  *
- * An agent-run may read and write only its bundle and its workspace, listen only on its own
+ * An agent-run may read and write only its bundle and its workspace (plus, for a linked git
+ * worktree, its git directory and the repository's `.git`), listen only on its own
  * socket, run only its agent (plus `kill(1)`, since `Deno.kill` of a process group needs
  * unrestricted `--allow-run`), and read no environment variable unless told. The agent it
  * starts is an ordinary child process: Deno's sandbox does not apply to it (that needs an
@@ -9,6 +10,7 @@
  */
 import { basename, delimiter, isAbsolute, join, resolve } from "node:path";
 import { BundleFiles } from "../../specs/runtime.ts";
+import { gitWorktreeDirs } from "./git_worktree_dirs.ts";
 import { KILL_BINARIES } from "./process_group.ts";
 
 export interface AgentRunFlagsInput {
@@ -68,7 +70,8 @@ export function agentRunPermissionFlags(input: AgentRunFlagsInput): string[] {
   const bundle = realOrResolved(input.bundleDir);
   const workspace = realOrResolved(input.workspaceDir);
   const socket = join(bundle, BundleFiles.socket);
-  const paths = [...new Set([bundle, workspace])].join(",");
+  // A run's own git worktree: git inside it writes to the repository's .git (objects, refs).
+  const paths = [...new Set([bundle, workspace, ...gitWorktreeDirs(workspace)])].join(",");
   const flags = [
     "--no-prompt",
     `--allow-read=${paths}`,

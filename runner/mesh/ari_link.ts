@@ -42,6 +42,10 @@ export class AgentdUnavailableError extends InternalError {
   }
 }
 
+/**
+ * A connection to agentd that dials again after agentd restarts, retrying only calls that
+ * cannot be duplicated (see the module comment).
+ */
 export class AriLink<C extends AriConnection = AriClient> {
   readonly #socketPath: string;
   readonly #dial: (socketPath: string) => Promise<C>;

@@ -21,6 +21,10 @@ export function meshFlagsProblem(
   return undefined;
 }
 
+/**
+ * The `mesh-mcp` command: serves the workspace-mesh MCP tools on stdio for one agent (agents
+ * start it).
+ */
 export function meshMcpCommand() {
   return new Command("mesh-mcp")
     .description("serve the workspace-mesh MCP tools on stdio (started by agents)")

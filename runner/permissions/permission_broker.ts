@@ -83,6 +83,10 @@ function answerOf(requestId: string, decision: PermissionDecision): PermissionAn
 
 const CANCELLED: PermissionDecision = { outcome: { outcome: "cancelled" } };
 
+/**
+ * Policy `ask`: holds each permission request pending until a client answers, its timeout
+ * rejects it or a cancel resolves it (see the module comment).
+ */
 export class PermissionBroker {
   readonly #opts: PermissionBrokerOptions;
   /** Insertion order is age order: oldest first. */

@@ -83,6 +83,7 @@ export function reject(options: PermissionOption[]): PermissionDecision {
   return { outcome: { outcome: "selected", optionId: chosen.optionId } };
 }
 
+/** A permission policy name mass does not know; thrown so that a bad policy fails closed. */
 export class UnknownPolicyError extends Error {
   constructor(policy: string) {
     super(`unknown permission policy ${JSON.stringify(policy)}`);

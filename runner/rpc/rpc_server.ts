@@ -77,6 +77,10 @@ interface Watch {
   close(): void;
 }
 
+/**
+ * Serves the runner RPC on the Unix socket at `path`: calls go to `api`, `runtime/watch_event`
+ * streams come from `events`.
+ */
 export async function startRunnerServer(
   path: string,
   api: RunnerApi,

@@ -5,6 +5,7 @@
 
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
+/** A frame grew past `limit` bytes without ending; the reader gives up on the stream. */
 export class FrameTooLargeError extends Error {
   constructor(readonly limit: number) {
     super(`frame exceeds ${limit} bytes`);
@@ -70,6 +71,7 @@ export class LineDecoder {
 
 const encoder = new TextEncoder();
 
+/** `message` as one frame: its JSON and a newline. */
 export function encodeFrame(message: unknown): Uint8Array {
   return encoder.encode(JSON.stringify(message) + "\n");
 }

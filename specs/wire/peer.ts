@@ -47,6 +47,7 @@ export const PROTOCOL_ERRORS_REPORTED = 5;
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
+/** The connection closed before the request was answered. */
 export class PeerClosedError extends RpcError {
   constructor(message = "connection closed") {
     super(ErrorCode.Internal, message);
@@ -54,6 +55,7 @@ export class PeerClosedError extends RpcError {
   }
 }
 
+/** A request got no answer within its timeout. */
 export class RequestTimeoutError extends RpcError {
   constructor(method: string, ms: number) {
     super(ErrorCode.Internal, `${method}: no answer within ${ms} ms`);
@@ -61,6 +63,9 @@ export class RequestTimeoutError extends RpcError {
   }
 }
 
+/**
+ * A JSON-RPC 2.0 peer over one byte stream: makes calls and serves them (see the module comment).
+ */
 export class RpcPeer {
   readonly #stream: ByteStream;
   readonly #rpc: JSONRPCServerAndClient<RpcPeer, void>;

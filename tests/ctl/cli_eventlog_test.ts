@@ -79,7 +79,7 @@ Deno.test("ar create --event-segment-mib/--event-max-segments; ar get -o wide sh
     assert.equal(config.runtime.eventMaxSegments, 4);
 
     const wide = (await ctl(["ar", "get", "-w", "ws", "-o", "wide"])).stdout.split("\n");
-    assert.match(wide[0], /PENDING\s+LOG\s+ERROR$/);
+    assert.match(wide[0], /PENDING\s+LOG\s+WORKTREE\s+ERROR$/);
     const size = /\s(\d+(?:\.\d)?(?:B|KiB|MiB))$/.exec(wide[1])?.[1];
     assert.ok(size, wide[1]);
     assert.ok(run.status.eventLogBytes! > 0);

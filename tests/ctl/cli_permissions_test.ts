@@ -78,7 +78,7 @@ Deno.test("massctl: permissions, approve and deny under policy ask", async () =>
     assert.equal(listed.kind, "List");
     assert.equal(listed.items[0].requestId, first);
     const wide = ok(await ctl(["ar", "get", "-w", "w", "-o", "wide"])).stdout.split("\n");
-    assert.match(wide[0], /RESTARTS\s+PENDING\s+LOG\s+ERROR$/);
+    assert.match(wide[0], /RESTARTS\s+PENDING\s+LOG\s+WORKTREE\s+ERROR$/);
     assert.match(wide[1], /^w\s+r\s+tester\s+running\s+\d+s\s+\d+\s+0\s+1\s+[\d.]+(B|KiB|MiB)$/);
 
     const bad = await ctl(["ar", "deny", "r", "-w", "w", "--request", "nope"]);

@@ -228,7 +228,7 @@ Deno.test("massctl against a real daemon", async (t) => {
       assert.match(table[0], /^WORKSPACE\s+NAME\s+AGENT\s+PHASE\s+AGE$/);
       assert.match(table[1], /^w1\s+r1\s+tester\s+idle\s+\d+s$/);
       const wide = ok(await ctl(["ar", "get", "-w", "w1", "-o", "wide"])).stdout.split("\n");
-      assert.match(wide[0], /AGE\s+PID\s+RESTARTS\s+PENDING\s+LOG\s+ERROR$/);
+      assert.match(wide[0], /AGE\s+PID\s+RESTARTS\s+PENDING\s+LOG\s+WORKTREE\s+ERROR$/);
       assert.match(wide[1], /^w1\s+r1\s+tester\s+idle\s+\d+s\s+\d+\s+0\s+0\s+[\d.]+(B|KiB|MiB)$/);
       const one = JSON.parse(ok(await ctl(["ar", "get", "r1", "-w", "w1", "-o", "json"])).stdout);
       assert.equal(one.kind, "AgentRun");

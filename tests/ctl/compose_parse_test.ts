@@ -48,6 +48,21 @@ Deno.test("parseCompose: a valid file becomes a plan with absolute paths", () =>
   assert.equal(plan.runs[1].spec.restartPolicy, "on-failure");
   assert.equal(plan.runs[1].spec.terminal, true);
   assert.equal(plan.runs[0].spec.terminal, undefined);
+  assert.equal(plan.runs[1].spec.worktree, undefined);
+});
+
+Deno.test("parseCompose: worktree takes true/false or {enabled, base, branch}; bad refs fail", () => {
+  const file = (wt: string) =>
+    `kind: workspace-compose\nmetadata: {name: w}\nspec:\n  source: {type: emptyDir}\n  runs:\n    - {name: a, agent: demo, worktree: ${wt}}\n`;
+  const spec = (wt: string) => parseCompose(file(wt), "/b/c.yaml", { baseDir: "/b" }).runs[0].spec;
+  assert.equal(spec("false").worktree, undefined);
+  assert.deepEqual(spec("true").worktree, { enabled: true });
+  assert.deepEqual(spec("{enabled: true, base: main, branch: feat/x}").worktree, {
+    enabled: true,
+    base: "main",
+    branch: "feat/x",
+  });
+  assert.throws(() => spec("{enabled: true, branch: '-x'}"), /worktree/);
 });
 
 Deno.test("parseCompose: --workspace overrides metadata.name for the runs too", () => {

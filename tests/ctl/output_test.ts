@@ -10,6 +10,7 @@ import {
   formatAge,
   formatBytes,
   formatLabels,
+  formatWorktree,
   renderObjects,
   renderTable,
   workspaceTable,
@@ -109,7 +110,7 @@ Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING
   assert.match(lines[0], /^WORKSPACE\s+NAME\s+AGENT\s+PHASE\s+AGE$/);
   assert.match(lines[1], /^w\s+r1\s+demo\s+error\s+3d$/);
   const wide = agentRunTable([run, asking, fresh], true, NOW).split("\n");
-  assert.match(wide[0], /AGE\s+PID\s+RESTARTS\s+PENDING\s+LOG\s+ERROR$/);
+  assert.match(wide[0], /AGE\s+PID\s+RESTARTS\s+PENDING\s+LOG\s+WORKTREE\s+ERROR$/);
   assert.match(wide[1], /3d\s+42\s+2\s+0\s+3\.2GiB\s+boom second line$/);
   assert.match(wide[2], /^w\s+r2\s+demo\s+running\s+3d\s+43\s+0\s+3\s+20KiB$/);
   // No size known yet: the column stays empty and the others keep their place.
@@ -168,4 +169,12 @@ Deno.test("formatLabels: sorted k=v list or <none>", () => {
   assert.equal(formatLabels(undefined), "<none>");
   assert.equal(formatLabels({}), "<none>");
   assert.equal(formatLabels({ z: "1", a: "2" }), "a=2,z=1");
+});
+
+Deno.test("formatWorktree: branch, commits ahead and dirty; empty without a worktree", () => {
+  const wt = { path: "/r/worktrees/w/a", branch: "mass/w/a", base: "abc" };
+  assert.equal(formatWorktree(undefined), "");
+  assert.equal(formatWorktree(wt), "mass/w/a");
+  assert.equal(formatWorktree({ ...wt, ahead: 2, dirty: true }), "mass/w/a (+2, dirty)");
+  assert.equal(formatWorktree({ ...wt, ahead: 0, dirty: true }), "mass/w/a (dirty)");
 });

@@ -98,7 +98,7 @@ Deno.test("completion: names by prefix, then model and mode ids", () => {
   assertEquals(completions("/mo", ctx).map((c) => c.value), ["/model ", "/mode "]);
   assertEquals(completions("/h", ctx).map((c) => c.value), ["/help ", "/hello "]);
   assertEquals(completions("/hello", ctx)[0].description, "Say hello (agent)");
-  assertEquals(completions("/", ctx).length, 9); // 8 built-ins and the agent's hello
+  assertEquals(completions("/", ctx).length, 10); // 9 built-ins and the agent's hello
   assertEquals(completions("/model demo-l", ctx).map((c) => c.value), ["/model demo-large"]);
   assertEquals(completions("/mode ", ctx).map((c) => c.label), ["default", "plan"]);
   assertEquals(completions("hello", ctx), []);

@@ -10,6 +10,7 @@ import { agentTable } from "../output.ts";
 import { parseYamlWith, readInputFile } from "../yaml_file.ts";
 import { outputOption, parseBool, printJson, printObjects } from "./common.ts";
 
+/** `massctl agent`: get, apply and delete agent definitions. */
 export function agentCommand(app: App) {
   const agent = new Command("agent").description("manage agent definitions");
 

@@ -18,6 +18,8 @@ import { waitRunIdle } from "../../client/wait.ts";
 import { addPermissionCommands } from "./permission.ts";
 import { acpCommand } from "../../acp/command.ts";
 import { taskCommand } from "./task.ts";
+import { eventLogSpec } from "./run_spec.ts";
+import { addWorktreeCommands, addWorktreeFlags, worktreeSpec } from "./worktree.ts";
 import {
   outputOption,
   parseIntFlag,
@@ -30,6 +32,10 @@ import {
 
 const WS_HELP = "workspace of the agent run";
 
+/**
+ * `massctl agentrun` (alias `ar`): get, create, delete, stop, cancel, restart, prompt, events,
+ * chat, and the `task` and `acp` subcommands.
+ */
 export function agentrunCommand(app: App) {
   const ar = new Command("agentrun").alias("ar").description("manage agent runs");
 
@@ -58,7 +64,7 @@ export function agentrunCommand(app: App) {
       printObjects(app, items, agentRunTable, opts.output, names.length === 1);
     });
 
-  ar.command("create")
+  addWorktreeFlags(ar.command("create"))
     .description("create an agent run in a workspace")
     .requiredOption("-w, --workspace <name>", WS_HELP)
     .requiredOption("--name <name>", "agent run name")
@@ -113,6 +119,7 @@ export function agentrunCommand(app: App) {
           ...(permissionTimeoutSeconds !== undefined ? { permissionTimeoutSeconds } : {}),
           ...(opts.terminal ? { terminal: true } : {}),
           ...eventLogSpec(opts.eventSegmentMib, opts.eventMaxSegments),
+          ...worktreeSpec(opts),
         },
       });
       app.line(
@@ -134,7 +141,8 @@ export function agentrunCommand(app: App) {
     .description("delete agent runs (they must be stopped, unless --force)")
     .argument("<names...>", "agent run names")
     .requiredOption("-w, --workspace <name>", WS_HELP)
-    .option("--force", "stop running agent runs first")
+    .option("--force", "stop running runs first; remove a worktree with uncommitted changes")
+    .option("--delete-branch", "also delete the run's worktree branch (kept by default)")
     .option("-y, --yes", "do not ask for confirmation")
     .action(async (names, opts) => {
       if (opts.force) {
@@ -150,11 +158,11 @@ export function agentrunCommand(app: App) {
           const existed = await withSpinner(
             app,
             `stopping agentrun ${key.workspace}/${name}`,
-            () => stopAndDeleteRun(client, key),
+            () => stopAndDeleteRun(client, key, { force: true, deleteBranch: opts.deleteBranch }),
           );
           if (!existed) throw new CliError(`agent ${key.workspace}/${name} not found`);
         } else {
-          await client.agentrunDelete(key);
+          await client.agentrunDelete({ ...key, deleteBranch: opts.deleteBranch });
         }
         app.line(`agentrun ${key.workspace}/${name} deleted`);
       }
@@ -262,6 +270,7 @@ export function agentrunCommand(app: App) {
   ar.addCommand(taskCommand(app));
   ar.addCommand(acpCommand(app));
   addPermissionCommands(ar, app);
+  addWorktreeCommands(ar, app);
   return ar;
 }
 
@@ -382,18 +391,4 @@ function formatEvent(ev: AgentRunEvent, format: EventsOptions["format"]): string
     default:
       return formatEventLine(ev) + "\n";
   }
-}
-
-/** `spec.eventLog` from the create flags; absent when neither is given. */
-function eventLogSpec(
-  segmentMiB: number | undefined,
-  maxSegments: number | undefined,
-): { eventLog?: { segmentMiB?: number; maxSegments?: number } } {
-  if (segmentMiB === undefined && maxSegments === undefined) return {};
-  return {
-    eventLog: {
-      ...(segmentMiB !== undefined ? { segmentMiB } : {}),
-      ...(maxSegments !== undefined ? { maxSegments } : {}),
-    },
-  };
 }

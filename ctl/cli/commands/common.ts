@@ -36,6 +36,7 @@ export function printObjects<T>(
   app.out(renderObjects(items, table, { format, single, now: app.deps.now() }));
 }
 
+/** Prints `value` on stdout as indented JSON. */
 export function printJson(app: App, value: unknown): void {
   app.out(JSON.stringify(value, null, 2) + "\n");
 }

@@ -25,6 +25,7 @@ function composeIO(app: App, timeout: string): ComposeIO {
   };
 }
 
+/** `massctl compose`: apply, delete and run a workspace-compose file. */
 export function composeCommand(app: App) {
   const compose = new Command("compose").description(
     "bring up a workspace and its agent runs from a compose file",

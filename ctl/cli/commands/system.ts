@@ -14,6 +14,7 @@ export interface ClientInfo {
   denoVersion: string;
 }
 
+/** massctl's own version and the Deno version it runs on. */
 export function clientInfo(): ClientInfo {
   return { version: MASS_VERSION, denoVersion: Deno.version.deno };
 }
@@ -28,6 +29,9 @@ async function daemonInfo(app: App): Promise<SystemInfo | undefined> {
   }
 }
 
+/**
+ * `massctl daemon status`: whether a daemon answers on the socket, and its version, pid and root.
+ */
 export function daemonCommand(app: App) {
   const daemon = new Command("daemon").description("inspect the mass daemon");
   daemon.command("status")
@@ -58,6 +62,7 @@ export function daemonCommand(app: App) {
   return daemon;
 }
 
+/** `massctl version`: the client's version and, when a daemon answers, the daemon's. */
 export function versionCommand(app: App) {
   return new Command("version")
     .description("print client and daemon versions")

@@ -20,6 +20,7 @@ function collectFiles(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
 }
 
+/** `massctl agentrun task`: do, get, retry, wait and done. */
 export function taskCommand(app: App) {
   const task = new Command("task").description("hand tasks to an agent run and follow them");
 

@@ -30,6 +30,7 @@ const WorkspaceFileSchema = z.object({
   spec: WorkspaceSpecSchema.extend({ source: ComposeSourceSchema }),
 });
 
+/** `massctl workspace` (alias `ws`): get, create (local, git, empty), delete and send. */
 export function workspaceCommand(app: App) {
   const ws = new Command("workspace").alias("ws").description("manage workspaces");
 

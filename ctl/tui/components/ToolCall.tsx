@@ -14,6 +14,7 @@ const STATUS: Record<string, { color: string; mark: string }> = {
   failed: { color: "red", mark: "✗" },
 };
 
+/** Colour and mark for a tool call's status; a grey dot for an unknown status. */
 export function statusStyle(status: string): { color: string; mark: string } {
   return STATUS[status] ?? { color: "gray", mark: "·" };
 }

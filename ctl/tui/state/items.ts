@@ -18,6 +18,7 @@ export function closeOpen(model: ChatModel): ChatModel {
 
 export type NewItem = ChatItem extends infer T ? T extends ChatItem ? Omit<T, "id"> : never : never;
 
+/** Appends `item` with the next id. */
 export function addItem(model: ChatModel, item: NewItem): ChatModel {
   return {
     ...model,
@@ -26,14 +27,19 @@ export function addItem(model: ChatModel, item: NewItem): ChatModel {
   };
 }
 
+/** Appends `item` and makes it the open item of content `type`, so later chunks extend it. */
 export function openItem(model: ChatModel, type: ContentType, item: NewItem): ChatModel {
   return { ...addItem(model, item), open: { type, itemId: model.nextId } };
 }
 
+/** Appends a notice of `level`. */
 export function addNotice(model: ChatModel, level: NoticeLevel, text: string): ChatModel {
   return addItem(model, { kind: "notice", level, text });
 }
 
+/**
+ * Replaces item `itemId` with `fn(item)`; the model is returned as is when no item has that id.
+ */
 export function updateItem(
   model: ChatModel,
   itemId: number,

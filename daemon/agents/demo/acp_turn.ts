@@ -4,6 +4,7 @@
  * cancelled, pauses and client requests that a session/cancel cuts short, and the rule of
  * one turn per session at a time.
  */
+import { delay } from "../../../specs/lib/delay.ts";
 import * as acp from "@agentclientprotocol/sdk";
 
 /** Thrown inside a turn once it has been cancelled; the agent answers stopReason "cancelled". */
@@ -13,18 +14,9 @@ export class TurnCancelled extends Error {
   }
 }
 
-/** Resolves after `ms`, or as soon as `signal` aborts. */
+/** Resolves after `ms`, or as soon as `signal` aborts (specs/lib's delay, named for agents). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
+  return delay(ms, { signal });
 }
 
 /** A text content block. */
