@@ -4,7 +4,12 @@
  */
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { ErrorCode, errorCode } from "../../specs/errors.ts";
-import { RunnerMethods, type StatusResult, type WatchEventResult } from "../../specs/runner_rpc.ts";
+import {
+  RunnerMethods,
+  type StatusResult,
+  type WatchErrorParams,
+  type WatchEventResult,
+} from "../../specs/runner_rpc.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 
 export interface EventConsumerOptions {
@@ -39,12 +44,21 @@ export class EventConsumer {
   #unsaved = 0;
   #timer?: ReturnType<typeof setTimeout>;
   #saving: Promise<void> = Promise.resolve();
+  #failure: WatchErrorParams | undefined;
 
   constructor(opts: EventConsumerOptions) {
     this.#opts = { flushEvery: 500, flushMs: 500, onSkipped: () => {}, ...opts };
     this.#lastSeq = opts.fromSeq - 1;
     this.#handledSeq = this.#lastSeq;
     this.#savedSeq = this.#lastSeq;
+  }
+
+  /**
+   * Why the agent-run ended the last subscription, if it said (a log it cannot read):
+   * resuming from the same seq would only fail the same way.
+   */
+  get failure(): WatchErrorParams | undefined {
+    return this.#failure;
   }
 
   /** Last seq handed to onEvent (fromSeq - 1 before any). */
@@ -58,7 +72,12 @@ export class EventConsumer {
    */
   async start(peer: RpcPeer): Promise<WatchEventResult> {
     this.#peer = peer;
+    this.#failure = undefined;
     peer.onNotification(RunnerMethods.eventUpdate, (params) => this.#receive(params));
+    peer.onNotification(RunnerMethods.watchError, (params) => {
+      const p = params as WatchErrorParams;
+      if (p?.watchId === this.#watchId) this.#failure = p;
+    });
     for (let attempt = 0;; attempt++) {
       try {
         return await peer.request<WatchEventResult>(RunnerMethods.watchEvent, {

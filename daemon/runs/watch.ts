@@ -20,7 +20,13 @@ import type { RunKey } from "../../specs/ari.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { ErrorCode, errorCode } from "../../specs/errors.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
-import { lastEventSeq, listSegments, readEventFiles } from "../../specs/eventlog/mod.ts";
+import {
+  EventLogCorruptError,
+  lastEventSeq,
+  listSegments,
+  readEventFiles,
+} from "../../specs/eventlog/mod.ts";
+import type { WatchErrorParams } from "../../specs/runner_rpc.ts";
 import { watchRunnerEvents } from "./runner_client.ts";
 
 /** What a watch session needs from the supervisor. */
@@ -47,6 +53,15 @@ export interface WatchSink {
   event(ev: AgentRunEvent): Promise<void>;
   /** Ends the client's side, so that it notices (and resumes, or learns the run is gone). */
   close(): void;
+  /** Tells the client the watch cannot go on (its events cannot be read); then close() follows. */
+  fail(error: WatchFailure): Promise<void>;
+}
+
+/** Why a watch cannot go on; `seq` is where reading the log stopped. */
+export interface WatchFailure {
+  code: number;
+  message: string;
+  seq?: number;
 }
 
 /**
@@ -81,7 +96,15 @@ export class WatchSession {
   /** Starts streaming in the background. */
   start(): void {
     this.#host.register(this.key, this);
-    this.#loop().catch(() => this.#closeClient()).finally(() => this.close());
+    this.#loop().catch(async (err) => {
+      // An unreadable log: say so, rather than let the client resume into the same failure.
+      if (err instanceof EventLogCorruptError) {
+        const failure: WatchFailure = { code: ErrorCode.Internal, message: err.message };
+        if (err.seq !== undefined) failure.seq = err.seq;
+        await this.#sink.fail(failure).catch(() => {});
+      }
+      this.#closeClient();
+    }).finally(() => this.close());
   }
 
   /** Ends the session (unwatch, connection closed, run deleted). */
@@ -113,6 +136,7 @@ export class WatchSession {
 
   async #loop(): Promise<void> {
     const signal = this.#abort.signal;
+    let failure: WatchErrorParams | undefined;
     while (!signal.aborted) {
       const socket = this.#host.liveSocket(this.key);
       if (socket) {
@@ -121,6 +145,9 @@ export class WatchSession {
           const w = await watchRunnerEvents(socket, {
             fromSeq: this.#next,
             onEvent: (ev) => this.#forward(ev),
+            onError: (e) => {
+              failure = e;
+            },
           });
           runner = w.peer;
         } catch (err) {
@@ -139,6 +166,11 @@ export class WatchSession {
         await Promise.race([runner.closed, abortPromise(signal)]);
         runner.close();
         if (signal.aborted) return;
+        if (failure) {
+          const { code, message, seq } = failure as WatchErrorParams;
+          await this.#sink.fail(seq === undefined ? { code, message } : { code, message, seq });
+          return this.#closeClient();
+        }
         // The agent-run went away: the client resumes from its last seq.
         return this.#closeClient();
       }

@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import type { AgentRunEvent, PermissionAnswer } from "../../specs/events.ts";
-import { InvalidParamsError } from "../../specs/errors.ts";
+import { ErrorCode, errorCode, InvalidParamsError } from "../../specs/errors.ts";
 import {
   type PermissionsResult,
   type PromptParams,
@@ -18,12 +18,13 @@ import {
   SetModelParamsSchema,
   SetModeParamsSchema,
   type StatusResult,
+  type WatchErrorParams,
   WatchEventParamsSchema,
   type WatchEventResult,
 } from "../../specs/runner_rpc.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { serveUnix, type UnixServer, type WireLogger } from "../../specs/wire/socket.ts";
-import { EventLogTruncatedError } from "../../specs/eventlog/errors.ts";
+import { EventLogCorruptError, EventLogTruncatedError } from "../../specs/eventlog/errors.ts";
 import { delay } from "../../specs/lib/delay.ts";
 import { describeZodIssues } from "../../specs/lib/describe_zod_issues.ts";
 
@@ -109,6 +110,14 @@ export async function startRunnerServer(
       }
     } catch (err) {
       onError(`watch ${watchId}: ${err instanceof Error ? err.message : String(err)}`);
+      // Tell the client why, so that it does not simply resume into the same failure.
+      const params: WatchErrorParams = {
+        watchId,
+        code: errorCode(err) ?? ErrorCode.Internal,
+        message: err instanceof Error ? err.message : String(err),
+      };
+      if (err instanceof EventLogCorruptError && err.seq !== undefined) params.seq = err.seq;
+      await watch.peer.notify(RunnerMethods.watchError, params).catch(() => {});
     } finally {
       sub.close();
       watches.delete(watch);
