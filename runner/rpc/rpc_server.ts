@@ -69,8 +69,10 @@ function parse<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
   return r.data;
 }
 
-/** Notifications a watch may have queued on its socket before it waits for one. */
+/** Notifications a watch may have queued on its socket before it waits for one… */
 const WRITE_WINDOW = 64;
+/** …and their bytes: a few big events (4 MB prompts) must not pile up per watch. */
+const WRITE_BYTES = 4 * 1024 * 1024;
 
 interface Watch {
   peer: RpcPeer;
@@ -105,8 +107,9 @@ export async function startRunnerServer(
         // buffering without bound.
         const sent = watch.peer.notify(RunnerMethods.eventUpdate, { ...ev, watchId });
         watch.sent = ev.seq;
-        if (watch.peer.pendingWrites >= WRITE_WINDOW) await sent;
-        else sent.catch(() => {});
+        if (watch.peer.pendingWrites >= WRITE_WINDOW || watch.peer.pendingBytes >= WRITE_BYTES) {
+          await sent;
+        } else sent.catch(() => {});
       }
     } catch (err) {
       onError(`watch ${watchId}: ${err instanceof Error ? err.message : String(err)}`);
