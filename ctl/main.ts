@@ -4,8 +4,9 @@
  *
  * Install: deno install -g -A -n massctl --config deno.json ctl/main.ts
  */
-import process from "node:process";
 import type { CliDeps, CliIO } from "./cli/app.ts";
+import { fileURLToPath as fromFileUrl } from "node:url";
+import { callerCwd } from "./cli/caller_cwd.ts";
 import { runCli } from "./cli/program.ts";
 
 const encoder = new TextEncoder();
@@ -38,7 +39,10 @@ export function systemDeps(): CliDeps {
     cwd: () => Deno.cwd(),
     now: () => new Date(),
     confirm: async (message) => {
-      const { confirm } = await import("@inquirer/prompts");
+      const [{ confirm }, { default: process }] = await Promise.all([
+        import("@inquirer/prompts"),
+        import("node:process"),
+      ]);
       try {
         return await confirm({ message, default: false }, { output: process.stderr });
       } catch (err) {
@@ -51,5 +55,12 @@ export function systemDeps(): CliDeps {
 }
 
 if (import.meta.main) {
+  const dir = callerCwd(
+    Deno.env.get("INIT_CWD"),
+    Deno.cwd(),
+    fromFileUrl(new URL("../", import.meta.url)),
+  );
+  // Every relative path (files read, --path, compose run's workspace) then means the caller's.
+  if (dir !== Deno.cwd()) Deno.chdir(dir);
   Deno.exit(await runCli(Deno.args, systemDeps()));
 }

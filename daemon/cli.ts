@@ -8,7 +8,9 @@ import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typin
 import type { SystemInfo } from "../specs/ari.ts";
 import { delay } from "../specs/lib/delay.ts";
 import { withTimeout } from "../specs/lib/with_timeout.ts";
+import { join, resolve } from "node:path";
 import { type RootPaths, rootPaths } from "./context.ts";
+import { originalStoreNotice } from "./original_store.ts";
 import { LOG_LEVELS, type LogLevelName } from "./logging.ts";
 import { type Daemon, startDaemon } from "./main.ts";
 import { isRootLocked, lockPath, readPidFile, resolveRoot } from "./root_lock.ts";
@@ -112,6 +114,8 @@ export interface ServerOptions {
   logLevel: LogLevelName;
   /** Default event log retention of runs (`--event-max-segments`); 0/absent = keep all. */
   eventMaxSegments?: number;
+  /** Directory of mass-server.log (`--log-path`); default `<root>/logs`. */
+  logDir?: string;
 }
 
 /**
@@ -143,12 +147,17 @@ export async function runServer(opts: ServerOptions, io: DaemonCliIO = denoIO): 
           root,
           logLevel: opts.logLevel,
           eventMaxSegments: opts.eventMaxSegments,
+          ...(opts.logDir ? { logDir: opts.logDir } : {}),
         });
       } catch (err) {
         io.err(`Error: ${err instanceof Error ? err.message : String(err)}`);
         return 1;
       }
       io.err(`mass server: listening on ${current.paths.socket} (pid ${current.pid})`);
+      const logDir = opts.logDir ? resolve(opts.logDir) : current.paths.logs;
+      io.err(`mass server: logging to ${join(logDir, "mass-server.log")}`);
+      const notice = await originalStoreNotice(current.paths.root);
+      if (notice) io.err(notice);
       if (stopping) await current.close();
       await current.closed;
       if (!restart || stopping) break;
@@ -221,6 +230,18 @@ const rootOption = () =>
 const logLevelOption = () =>
   new Option("--log-level <level>", "log level").choices(LOG_LEVELS).default("info" as const);
 
+/** The original's `--log-path DIR`: where mass-server.log is written. */
+const logPathOption = () =>
+  new Option("--log-path <dir>", "directory of mass-server.log (default: <root>/logs)");
+
+/**
+ * The original's `--log-format`, accepted so its scripts run unchanged: the log file is
+ * always JSON lines here (one format for every reader), whatever is asked.
+ */
+const logFormatOption = () =>
+  new Option("--log-format <format>", "accepted for compatibility; the log is JSON lines")
+    .choices(["auto", "pretty", "text", "json"] as const);
+
 const timeoutOption = () => new Option("--timeout <seconds>", "how long to wait").default("30");
 
 /** An integer >= 0, for commander. */
@@ -283,17 +304,20 @@ function serverLike(cmd: Command, description: string, io: DaemonCliIO) {
     .addOption(rootOption())
     .addOption(logLevelOption())
     .addOption(eventMaxSegmentsOption())
+    .addOption(logPathOption())
+    .addOption(logFormatOption())
     .action(async (opts) => {
       const code = await runServer({
         root: opts.root,
         logLevel: opts.logLevel,
         eventMaxSegments: opts.eventMaxSegments,
+        ...(opts.logPath ? { logDir: opts.logPath } : {}),
       }, io);
       if (code !== 0) io.exit(code);
     });
 }
 
-/** `mass server [--root DIR] [--log-level L] [--event-max-segments N]`. */
+/** `mass server [--root DIR] [--log-level L] [--log-path DIR] [--event-max-segments N]`. */
 export function serverCommand(io: DaemonCliIO = denoIO) {
   return serverLike(new Command("server"), "run the mass daemon (agentd) in the foreground", io);
 }
@@ -310,7 +334,10 @@ export function daemonCommand(probe: AriProbe, io: DaemonCliIO = denoIO) {
     .description("show whether the daemon is running")
     .addOption(rootOption())
     .action(async (opts) => {
-      io.out(await daemonStatus(rootPaths(resolveRoot(opts.root, io.env)), probe));
+      const line = await daemonStatus(rootPaths(resolveRoot(opts.root, io.env)), probe);
+      io.out(line);
+      // Scripts ask `mass daemon status && …`: only a daemon that answers is a success.
+      if (!line.startsWith("daemon: running")) io.exit(1);
     });
   daemon.command("restart")
     .description("restart the daemon in place (SIGHUP; same pid); agent-runs keep running")

@@ -10,7 +10,7 @@
  * await daemon.close();
  * ```
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { SystemInfo } from "../specs/ari.ts";
 import { socketPathProblem } from "../specs/names.ts";
 import type { UnixServer } from "../specs/wire/socket.ts";
@@ -91,6 +91,8 @@ export interface DaemonOptions {
   logLevel?: LogLevelName;
   /** Use this logger instead of `<root>/logs/mass-server.log`. */
   logger?: Logger;
+  /** Directory of mass-server.log (the original's `--log-path`; default `<root>/logs`). */
+  logDir?: string;
   /** Copy log lines to stderr too (foreground `mass server`). */
   logToStderr?: boolean;
   /** Seed the built-in agents when absent (default true). */
@@ -158,7 +160,7 @@ async function boot(
   let fileLogger: ClosableLogger | undefined;
   if (!opts.logger) {
     fileLogger = await openFileLogger({
-      path: `${paths.logs}/mass-server.log`,
+      path: join(opts.logDir ? resolve(opts.logDir) : paths.logs, "mass-server.log"),
       level: opts.logLevel ?? "info",
       stderr: opts.logToStderr,
     });

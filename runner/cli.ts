@@ -87,7 +87,19 @@ export function runCommand() {
         .choices(PermissionPolicySchema.options),
     )
     .option("--log-level <level>", `log level: ${LOG_LEVELS.join("|")} (unknown → info)`, "info")
+    // The original's flags, accepted so scripts written for it run unchanged: the agent-run
+    // keeps its state and log in the bundle (agentd reads them there).
+    .option("--state-dir <dir>", "accepted for compatibility; state stays in the bundle")
+    .option("--id <id>", "accepted for compatibility (with --state-dir)")
+    .option("--log-format <format>", "accepted for compatibility; the log is text lines")
+    .option("--log-path <dir>", "accepted for compatibility; the log is <bundle>/agent-run.log")
     .action(async (opts) => {
+      if (opts.stateDir || opts.logPath) {
+        stderrLine(
+          `mass run: --state-dir/--log-path accepted for compatibility; state and log stay in ` +
+            `the bundle ${opts.bundle}`,
+        );
+      }
       const code = await runAgentRun({
         bundle: opts.bundle,
         permissions: opts.permissions,

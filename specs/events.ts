@@ -5,6 +5,7 @@
  * log and in notifications, except that notifications also carry `watchId`.
  */
 import { z } from "zod";
+import type { AppliedSandbox } from "./sandbox.ts";
 
 export const EVENT_TYPES = [
   "agent_message",
@@ -127,6 +128,8 @@ export interface SessionStartPayload {
   /** How the session began: new, load (replayed by the agent) or resume. */
   mode: "new" | "load" | "resume";
   previousSessionId?: string;
+  /** The OS sandbox the agent runs in (specs/runtime.md §Sandbox). */
+  sandbox?: AppliedSandbox;
 }
 
 export interface AgentExitPayload {

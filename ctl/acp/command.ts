@@ -8,7 +8,6 @@ import type { App } from "../cli/app.ts";
 import { timeoutOption } from "../cli/commands/common.ts";
 import { parseDuration } from "../cli/duration.ts";
 import { CliError } from "../cli/errors.ts";
-import { serveAcp } from "./serve_acp.ts";
 
 /** The `acp` subcommand of `agentrun`. */
 export function acpCommand(app: App) {
@@ -31,6 +30,8 @@ export function acpCommand(app: App) {
       const busyTimeoutMs = parseDuration(opts.busyTimeout, "--busy-timeout");
       const createTimeoutMs = parseDuration(opts.timeout, "--timeout");
       const client = await app.client();
+      // Loaded only here: the ACP SDK is not what other massctl commands should pay for.
+      const { serveAcp } = await import("./serve_acp.ts");
       await serveAcp({
         client,
         key: { workspace: opts.workspace, name },

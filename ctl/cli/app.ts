@@ -54,6 +54,11 @@ export class App {
     this.#socketOption = socketOption;
   }
 
+  /** `--socket` as given on the command line, if it was. */
+  get socketOption(): string | undefined {
+    return this.#socketOption();
+  }
+
   get socketPath(): string {
     return this.#socketOption() || defaultSocketPath(this.deps.env);
   }
@@ -103,14 +108,13 @@ export class App {
   }
 
   /**
-   * Gate for destructive operations: `--yes` passes; a terminal is asked; anything else
-   * is refused, since nobody could have confirmed.
+   * Gate for destructive operations: `--yes` passes; a terminal is asked. Without a terminal
+   * the flag that asked for it (`--force`) is the confirmation, as in the original massctl,
+   * so scripts written for it run unchanged.
    */
   async confirmDestructive(question: string, yes: boolean | undefined): Promise<void> {
     if (yes) return;
-    if (!this.deps.io.stdinIsTerminal || !this.deps.io.stderrIsTerminal) {
-      throw new CliError(`refusing to ${question} without confirmation: pass --yes`);
-    }
+    if (!this.deps.io.stdinIsTerminal || !this.deps.io.stderrIsTerminal) return;
     const ok = await this.deps.confirm(`${capitalize(question)}?`);
     if (!ok) throw new CliError("aborted");
   }

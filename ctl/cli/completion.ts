@@ -7,33 +7,40 @@
  * options and the values they take), then offers that command's subcommands or options.
  */
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
+import { fishCompletion } from "./completion_fish.ts";
+import {
+  type CompletionNode,
+  type CompletionOption,
+  NAME_KINDS,
+  type NameKind,
+} from "./completion_types.ts";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];
 
-export interface CompletionOption {
-  /** e.g. ["-o", "--output"] */
-  flags: string[];
-  description: string;
-  takesValue: boolean;
-  choices?: string[];
-  /** The value is a file path. */
-  files: boolean;
-}
-
-export interface CompletionNode {
-  /** Canonical path, e.g. "agentrun get" ("" for the program). */
-  path: string;
-  name: string;
-  aliases: string[];
-  description: string;
-  options: CompletionOption[];
-  /** Fixed choices of the first positional argument, if any. */
-  argChoices: string[];
-  commands: CompletionNode[];
-}
+export { type CompletionNode, type CompletionOption, NAME_KINDS, type NameKind };
 
 const FILE_OPTION = /file|path|workflow/i;
+
+/** Options whose value is a name: `-w` a workspace, `--agent` an agent, `--run` a run. */
+const NAME_OPTIONS: Record<string, NameKind> = {
+  "--workspace": "workspaces",
+  "--agent": "agents",
+  "--run": "runs",
+  "--from": "runs",
+  "--to": "runs",
+};
+
+/** What the positional arguments of the command at `path` name, if names at all. */
+function argNamesOf(path: string, cmd: CommandUnknownOpts): NameKind | undefined {
+  const arg = cmd.registeredArguments[0];
+  if (!arg || arg.argChoices || !/name/i.test(arg.name())) return undefined;
+  const noun = path.split(" ")[0];
+  if (noun === "agentrun") return "runs";
+  if (noun === "workspace") return "workspaces";
+  if (noun === "agent") return "agents";
+  return undefined;
+}
 
 function optionsOf(cmd: CommandUnknownOpts, inherited: CompletionOption[]): CompletionOption[] {
   const own = cmd.options.filter((o) => !o.hidden).map((o): CompletionOption => ({
@@ -42,6 +49,7 @@ function optionsOf(cmd: CommandUnknownOpts, inherited: CompletionOption[]): Comp
     takesValue: o.required || o.optional,
     choices: o.argChoices ? [...o.argChoices] : undefined,
     files: (o.required || o.optional) && FILE_OPTION.test(o.long ?? ""),
+    names: (o.required || o.optional) && !o.argChoices ? NAME_OPTIONS[o.long ?? ""] : undefined,
   }));
   const help: CompletionOption = {
     flags: ["-h", "--help"],
@@ -62,6 +70,7 @@ export function completionTree(program: CommandUnknownOpts): CompletionNode {
     description: cmd.description(),
     options: path === "" ? optionsOf(cmd, []) : optionsOf(cmd, globals),
     argChoices: [...(cmd.registeredArguments[0]?.argChoices ?? [])],
+    argNames: argNamesOf(path, cmd),
     commands: cmd.commands.filter((c) => !(c as { _hidden?: boolean })._hidden).map((c) =>
       walk(c, path ? `${path} ${c.name()}` : c.name())
     ),
@@ -98,15 +107,21 @@ function valuedFlags(node: CompletionNode): string[] {
 function walkWords(id: string, words: string, first: number, current: string): string {
   return `  for (( i = ${first}; i < ${current}; i++ )); do
     w="\${${words}[i]}"
-    if (( skip )); then skip=0; continue; fi
+    if (( skip )); then
+      skip=0
+      case "$flag" in -w|--workspace) ws="$w" ;; --socket) sock="$w" ;; esac
+      continue
+    fi
     case "$w" in
       --*=*) continue ;;
-      -*) [[ " $(_${id}_valued "$node") " == *" $w "* ]] && skip=1; continue ;;
+      -*) [[ " $(_${id}_valued "$node") " == *" $w "* ]] && skip=1 flag="$w"; continue ;;
     esac
     next="$(_${id}_child "$node" "$w")"
     [[ -n "$next" ]] && node="$next"
   done`;
 }
+
+const PROG_PLACEHOLDER = "@PROG@";
 
 /** Case arms shared by bash and zsh (both accept `pattern) cmd ;;`). */
 function shCaseFunctions(prog: string, tree: CompletionNode): string {
@@ -134,13 +149,36 @@ function shCaseFunctions(prog: string, tree: CompletionNode): string {
   ].join("\n");
   const valueRows: [string, string][] = [];
   const fileRows: string[] = [];
+  const nameRows: [string, string][] = [];
   for (const n of all) {
     for (const o of n.options) {
       const pats = o.flags.map((f) => sq(`${n.path}|${f}`)).join("|");
       if (o.choices) valueRows.push([pats, o.choices.join(" ")]);
       else if (o.files) fileRows.push(pats);
+      else if (o.names) nameRows.push([pats, o.names]);
     }
+    // An empty flag: the command's positional arguments.
+    if (n.argNames) nameRows.push([sq(`${n.path}|`), n.argNames]);
   }
+  const namesFn = [
+    `# The kind of name (workspaces, agents, runs) an option value or argument is.`,
+    `_${prog}_namekind() {`,
+    `  case "$1|$2" in`,
+    ...nameRows.map(([pat, out]) => `    ${pat}) echo ${sq(out)} ;;`),
+    `  esac`,
+    `}`,
+    ``,
+    `# The names the daemon knows (quietly nothing when it does not answer).`,
+    `_${prog}_names() {`,
+    `  local kind; kind="$(_${prog}_namekind "$1" "$2")"`,
+    `  [[ -n "$kind" ]] || return 0`,
+    // Arrays, not \${x:+…}: zsh would pass "--socket PATH" as one word.
+    `  local -a before after`,
+    `  [[ -n "$sock" ]] && before=(--socket "$sock")`,
+    `  [[ -n "$ws" ]] && after=(-w "$ws")`,
+    `  ${PROG_PLACEHOLDER} "\${before[@]}" __complete "$kind" "\${after[@]}" 2>/dev/null`,
+    `}`,
+  ].join("\n");
   const valuesFn = [
     `_${prog}_values() {`,
     `  case "$1|$2" in`,
@@ -162,6 +200,7 @@ function shCaseFunctions(prog: string, tree: CompletionNode): string {
     arms(`_${prog}_valued`, all.map((n) => [sq(n.path), valuedFlags(n).join(" ")])),
     valuesFn,
     filesFn,
+    namesFn.replaceAll(PROG_PLACEHOLDER, prog),
   ].join("\n\n");
 }
 
@@ -174,7 +213,7 @@ export function bashCompletion(tree: CompletionNode, prog = tree.name): string {
 ${shCaseFunctions(id, tree)}
 
 _${id}() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" node="" w next i skip=0
+  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" node="" w next i skip=0 flag="" ws="" sock=""
   (( COMP_CWORD > 0 )) && prev="\${COMP_WORDS[COMP_CWORD-1]}"
 ${walkWords(id, "COMP_WORDS", 1, "COMP_CWORD")}
   if (( skip )); then
@@ -183,6 +222,10 @@ ${walkWords(id, "COMP_WORDS", 1, "COMP_CWORD")}
       COMPREPLY=( $(compgen -W "$values" -- "$cur") )
     elif [[ -n "$(_${id}_files "$node" "$prev")" ]]; then
       COMPREPLY=( $(compgen -f -- "$cur") )
+    elif [[ -n "$(_${id}_namekind "$node" "$prev")" ]]; then
+      # A name, never a file, even when the daemon has none to offer.
+      compopt +o default 2>/dev/null
+      COMPREPLY=( $(compgen -W "$(_${id}_names "$node" "$prev")" -- "$cur") )
     else
       COMPREPLY=()
     fi
@@ -191,7 +234,9 @@ ${walkWords(id, "COMP_WORDS", 1, "COMP_CWORD")}
   if [[ "$cur" == -* ]]; then
     COMPREPLY=( $(compgen -W "$(_${id}_opts "$node")" -- "$cur") )
   else
-    COMPREPLY=( $(compgen -W "$(_${id}_words "$node")" -- "$cur") )
+    local cands; cands="$(_${id}_words "$node")"
+    [[ -z "$cands" ]] && cands="$(_${id}_names "$node" "")"
+    COMPREPLY=( $(compgen -W "$cands" -- "$cur") )
   fi
   return 0
 }
@@ -236,6 +281,7 @@ ${descArms(`_${id}_opt_items`, optItems)}
 
 _${id}() {
   local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}" node="" w next i skip=0
+  local flag="" ws="" sock=""
   local -a items
 ${walkWords(id, "words", 2, "CURRENT")}
   if (( skip )); then
@@ -244,6 +290,8 @@ ${walkWords(id, "words", 2, "CURRENT")}
       compadd -- \${=values}
     elif [[ -n "$(_${id}_files "$node" "$prev")" ]]; then
       _files
+    elif [[ -n "$(_${id}_namekind "$node" "$prev")" ]]; then
+      compadd -- \${(f)"$(_${id}_names "$node" "$prev")"}
     fi
     return 0
   fi
@@ -254,6 +302,8 @@ ${walkWords(id, "words", 2, "CURRENT")}
     items=("\${(@f)$(_${id}_cmd_items "$node")}")
     if (( \${#items} > 0 )) && [[ -n "\${items[1]}" ]]; then
       _describe -t commands 'command' items
+    elif [[ -n "$(_${id}_namekind "$node" "")" ]]; then
+      compadd -- \${(f)"$(_${id}_names "$node" "")"}
     else
       _files
     fi
@@ -266,97 +316,6 @@ else
   compdef _${id} ${prog}
 fi
 `;
-}
-
-/** fish quoting: single quotes, with \\ and \\' escaped. */
-function fq(s: string): string {
-  return `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-}
-
-/** The fish completion script for the command tree `tree`, installed as `prog`. */
-export function fishCompletion(tree: CompletionNode, prog = tree.name): string {
-  const id = prog.replace(/[^A-Za-z0-9_]/g, "_");
-  const all = nodes(tree);
-  const lines: string[] = [
-    `# fish completion for ${prog}; generated by \`${prog} completion fish\`.`,
-    `# Load it with:  ${prog} completion fish | source`,
-    `# or save it as ~/.config/fish/completions/${prog}.fish`,
-    "",
-    `function __${id}_child`,
-    `    switch "$argv[1]|$argv[2]"`,
-  ];
-  for (const n of all) {
-    for (const c of n.commands) {
-      const pats = [c.name, ...c.aliases].map((w) => fq(`${n.path}|${w}`)).join(" ");
-      lines.push(`        case ${pats}`, `            echo ${fq(c.path)}`);
-    }
-  }
-  lines.push("    end", "end", "", `function __${id}_valued`, `    switch "$argv[1]"`);
-  for (const n of all) {
-    lines.push(
-      `        case ${fq(n.path)}`,
-      `            printf '%s\\n' ${valuedFlags(n).map(fq).join(" ")}`,
-    );
-  }
-  lines.push(
-    "    end",
-    "end",
-    "",
-    `function __${id}_node`,
-    `    set -l tokens (commandline -opc)`,
-    `    set -l node ''`,
-    `    set -l skip 0`,
-    `    for w in $tokens[2..-1]`,
-    `        if test $skip -eq 1`,
-    `            set skip 0`,
-    `            continue`,
-    `        end`,
-    `        switch $w`,
-    `            case '--*=*'`,
-    `                continue`,
-    `            case '-*'`,
-    `                if contains -- $w (__${id}_valued $node)`,
-    `                    set skip 1`,
-    `                end`,
-    `                continue`,
-    `        end`,
-    `        set -l next (__${id}_child $node $w)`,
-    `        if test -n "$next"`,
-    `            set node $next`,
-    `        end`,
-    `    end`,
-    `    echo $node`,
-    `end`,
-    "",
-    `function __${id}_at`,
-    `    test (__${id}_node) = "$argv[1]"`,
-    `end`,
-    "",
-    `complete -c ${prog} -f`,
-  );
-  for (const n of all) {
-    const cond = fq(`__${id}_at ${fq(n.path)}`);
-    for (const c of n.commands) {
-      for (const w of [c.name, ...c.aliases]) {
-        lines.push(`complete -c ${prog} -n ${cond} -a ${fq(w)} -d ${fq(c.description)}`);
-      }
-    }
-    for (const choice of n.argChoices) {
-      lines.push(`complete -c ${prog} -n ${cond} -a ${fq(choice)}`);
-    }
-    for (const o of n.options) {
-      const parts = [`complete -c ${prog} -n ${cond}`];
-      for (const f of o.flags) {
-        parts.push(f.startsWith("--") ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`);
-      }
-      // -x: a value is required and files are not offered; -rF: the value is a file.
-      if (o.takesValue) parts.push(o.files ? "-rF" : "-x");
-      if (o.choices) parts.push(`-a ${fq(o.choices.join(" "))}`);
-      parts.push(`-d ${fq(o.description)}`);
-      lines.push(parts.join(" "));
-    }
-  }
-  return lines.join("\n") + "\n";
 }
 
 /** The completion script for `shell`, generated from the program's own commands and options. */

@@ -4,18 +4,16 @@
  * directory (`compose run`).
  */
 import { dirname, isAbsolute, resolve } from "node:path";
-import type { AgentRun, RunKey, Workspace, WorkspaceSource } from "../../specs/ari.ts";
+import type { AgentRun, RunKey, WorkspaceSource } from "../../specs/ari.ts";
 import { type ComposeFile, ComposeFileSchema, type ComposeSource } from "../../specs/compose.ts";
 import type { AgentRunInput, AriClient } from "../client/ari_client.ts";
 import { CliError, isNotFound } from "./errors.ts";
 import type { Spinner } from "./spinner.ts";
-import {
-  isTerminalPhase,
-  waitRunIdle,
-  waitRunTerminal,
-  waitWorkspaceReady,
-} from "../client/wait.ts";
+import { isTerminalPhase, waitRunIdle, waitWorkspaceReady } from "../client/wait.ts";
 import { parseYamlWith } from "./yaml_file.ts";
+import { stopAndDeleteRun } from "./stop_and_delete.ts";
+
+export { stopAndDeleteRun };
 
 /** A compose file after validation, with paths made absolute. */
 export interface ComposePlan {
@@ -81,24 +79,41 @@ export interface ComposeIO {
   waitTimeoutMs?: number;
 }
 
-function socketInfo(runs: readonly AgentRun[]): string[] {
+/** `  ws/name: <socket>` lines. */
+export function socketInfo(runs: readonly AgentRun[]): string[] {
   return runs.map((r) =>
     `  ${r.metadata.workspace}/${r.metadata.name}: ${r.status?.socketPath ?? "<none>"}`
   );
 }
 
-/** Creates the workspace (it must not exist), waits for it, then starts each run in turn. */
+/**
+ * Creates the workspace, waits for it, then starts each run in turn. Idempotent: what already
+ * exists as the file says is kept (a workspace with another source is refused).
+ */
 export async function composeApply(
   client: AriClient,
   plan: ComposePlan,
   io: ComposeIO,
 ): Promise<AgentRun[]> {
   const name = plan.workspace;
-  await client.workspaceCreate({
-    metadata: { name, ...(plan.labels ? { labels: plan.labels } : {}) },
-    spec: { source: plan.source },
-  });
-  io.line(`Workspace "${name}" created`);
+  const existing = await getOrUndefined(() => client.workspaceGet(name));
+  if (existing) {
+    const want = await realSource(plan.source);
+    const problem = sourceMismatch(existing.spec.source, want);
+    if (problem) {
+      throw new CliError(
+        `workspace "${name}" already exists with ${problem}: delete it first ` +
+          `(massctl compose delete -f FILE) or pick another name (--workspace)`,
+      );
+    }
+    io.line(`Workspace "${name}" exists`);
+  } else {
+    await client.workspaceCreate({
+      metadata: { name, ...(plan.labels ? { labels: plan.labels } : {}) },
+      spec: { source: plan.source },
+    });
+    io.line(`Workspace "${name}" created`);
+  }
   await withSpinner(io, `workspace "${name}": preparing`, (sp) =>
     waitWorkspaceReady(client, name, {
       timeoutMs: io.waitTimeoutMs,
@@ -108,14 +123,53 @@ export async function composeApply(
   const ready: AgentRun[] = [];
   for (const run of plan.runs) {
     const key = { workspace: name, name: run.metadata.name };
-    await client.agentrunCreate(run);
-    io.line(`Agent run "${key.workspace}"/"${key.name}" created`);
+    const had = await getOrUndefined(() => client.agentrunGet(key));
+    if (had && isTerminalPhase(had.status?.phase)) {
+      io.line(`Agent run "${key.workspace}"/"${key.name}" exists (${had.status?.phase})`);
+      ready.push(had);
+      continue;
+    }
+    if (had) io.line(`Agent run "${key.workspace}"/"${key.name}" exists`);
+    else {
+      await client.agentrunCreate(run);
+      io.line(`Agent run "${key.workspace}"/"${key.name}" created`);
+    }
     ready.push(await waitIdle(client, key, io));
   }
   io.line();
   io.line("All agents are ready. Socket info:");
   for (const l of socketInfo(ready)) io.line(l);
   return ready;
+}
+
+/** `get()`'s value, or undefined when the daemon says not found. */
+export async function getOrUndefined<T>(get: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await get();
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** A local source by its real path, as the daemon stores it. */
+async function realSource(source: WorkspaceSource): Promise<WorkspaceSource> {
+  if (source.type !== "local") return source;
+  return { type: "local", path: await Deno.realPath(source.path).catch(() => source.path) };
+}
+
+/** Why `have` is not the source the file asks for (`want`), or undefined when it is. */
+export function sourceMismatch(have: WorkspaceSource, want: WorkspaceSource): string | undefined {
+  const describe = (s: WorkspaceSource) =>
+    s.type === "local" ? `local ${s.path}` : s.type === "git" ? `git ${s.url}` : s.type;
+  if (have.type !== want.type) return `source ${describe(have)}`;
+  if (have.type === "local" && want.type === "local" && have.path !== want.path) {
+    return `source ${describe(have)}`;
+  }
+  if (have.type === "git" && want.type === "git" && have.url !== want.url) {
+    return `source ${describe(have)}`;
+  }
+  return undefined;
 }
 
 /** Stops and deletes the runs the file names, then deletes the workspace. Missing = fine. */
@@ -138,90 +192,8 @@ export async function composeDelete(
   }
 }
 
-/** Stops a run unless already stopped, waits, and deletes it; false when it did not exist. */
-export async function stopAndDeleteRun(
-  client: AriClient,
-  key: RunKey,
-  worktree: { force?: boolean; deleteBranch?: boolean } = {},
-): Promise<boolean> {
-  let run: AgentRun;
-  try {
-    run = await client.agentrunGet(key);
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
-  if (!isTerminalPhase(run.status?.phase)) {
-    await client.agentrunStop(key);
-    await waitRunTerminal(client, key);
-  }
-  await client.agentrunDelete({ ...key, ...worktree });
-  return true;
-}
-
-export interface ComposeRunOptions {
-  workspace: string;
-  agent: string;
-  name?: string;
-  systemPrompt?: string;
-  workflowFile?: string;
-  permissions?: AgentRunInput["spec"]["permissions"];
-  restartPolicy?: AgentRunInput["spec"]["restartPolicy"];
-  /** Directory used as a local workspace (normally the cwd). */
-  dir: string;
-  wait: boolean;
-}
-
-/** Uses (or creates) a local workspace for `dir` and starts one agent in it. */
-export async function composeRun(
-  client: AriClient,
-  opts: ComposeRunOptions,
-  io: ComposeIO,
-): Promise<AgentRun> {
-  const ws = opts.workspace;
-  let existing: Workspace | undefined;
-  try {
-    existing = await client.workspaceGet(ws);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
-  if (!existing) {
-    await client.workspaceCreate({
-      metadata: { name: ws },
-      spec: { source: { type: "local", path: opts.dir } },
-    });
-    io.line(`Workspace "${ws}" created (local: ${opts.dir})`);
-  }
-  if (existing?.status?.phase !== "ready") {
-    await withSpinner(io, `workspace "${ws}": preparing`, (sp) =>
-      waitWorkspaceReady(client, ws, {
-        timeoutMs: io.waitTimeoutMs,
-        onPhase: (p) => sp.update(`workspace "${ws}": ${p}`),
-      }));
-  }
-  const key = { workspace: ws, name: opts.name || opts.agent };
-  const created = await client.agentrunCreate({
-    metadata: { name: key.name, workspace: ws },
-    spec: {
-      agent: opts.agent,
-      systemPrompt: opts.systemPrompt,
-      workflowFile: opts.workflowFile,
-      permissions: opts.permissions,
-      restartPolicy: opts.restartPolicy,
-    },
-  });
-  io.line(
-    `Agent run "${ws}"/"${key.name}" created (state: ${created.status?.phase ?? "creating"})`,
-  );
-  if (!opts.wait) return created;
-  const run = await waitIdle(client, key, io);
-  io.line();
-  io.line("Agent is ready. Socket info:");
-  for (const l of socketInfo([run])) io.line(l);
-  return run;
-}
-
-function waitIdle(client: AriClient, key: RunKey, io: ComposeIO): Promise<AgentRun> {
+/** Waits (with a spinner) until the run is idle. */
+export function waitIdle(client: AriClient, key: RunKey, io: ComposeIO): Promise<AgentRun> {
   const label = `agentrun ${key.workspace}/${key.name}`;
   return withSpinner(io, `${label}: creating`, (sp) =>
     waitRunIdle(client, key, {
@@ -230,7 +202,8 @@ function waitIdle(client: AriClient, key: RunKey, io: ComposeIO): Promise<AgentR
     }));
 }
 
-async function withSpinner<T>(
+/** Runs `fn` under the compose spinner. */
+export async function withSpinner<T>(
   io: ComposeIO,
   text: string,
   fn: (sp: Spinner) => Promise<T>,

@@ -11,6 +11,8 @@ export const ExitCode = {
   TurnFailed: 2,
   /** `prompt --wait`: no turn_end within --timeout. */
   Timeout: 3,
+  /** `prompt --wait`: Ctrl+C ended the wait (the turn goes on); 128 + SIGINT, as shells do. */
+  Interrupted: 130,
 } as const;
 
 /** A failure meant for the user: its message is printed as is, then the process exits. */

@@ -4,7 +4,6 @@
  * JSON and YAML follow the original massctl: one named object prints as itself, anything
  * else as `{kind: "List", items}`. All functions here are pure and return strings.
  */
-import { stringify as yamlStringify } from "yaml";
 import type { Agent, AgentRun, Workspace } from "../../specs/ari.ts";
 import type { AgentTask } from "../../specs/tasks.ts";
 
@@ -136,11 +135,13 @@ export function agentTable(items: readonly Agent[], wide: boolean, now: Date): s
  * PENDING, LOG and ERROR.
  */
 export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Date): string {
-  const head = ["WORKSPACE", "NAME", "AGENT", "PHASE", "AGE"];
   // PENDING: permission requests waiting for an answer (policy ask); the run needs attention.
+  // It comes after the original's five columns, so scripts that cut those still work.
+  const head = ["WORKSPACE", "NAME", "AGENT", "PHASE", "AGE", "PENDING"];
   // LOG: the event log's size on disk (as of the run's last idle, attach or exit).
   // WORKTREE: `branch (+N commits, dirty)` of a run in its own git worktree.
-  if (wide) head.push("PID", "RESTARTS", "PENDING", "LOG", "WORKTREE", "ERROR");
+  // SANDBOX: the OS sandbox of the last start, e.g. bwrap/none (mode/network).
+  if (wide) head.push("PID", "RESTARTS", "LOG", "WORKTREE", "SANDBOX", "ERROR");
   const rows = items.map((r) => {
     const row = [
       r.metadata.workspace,
@@ -148,14 +149,15 @@ export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Da
       r.spec?.agent ?? "",
       r.status?.phase ?? "",
       formatAge(r.metadata.createdAt, now),
+      String(r.status?.pendingPermissions ?? 0),
     ];
     if (wide) {
       row.push(
         r.status?.pid ? String(r.status.pid) : "",
         String(r.status?.restartCount ?? 0),
-        String(r.status?.pendingPermissions ?? 0),
         formatBytes(r.status?.eventLogBytes),
         formatWorktree(r.status?.worktree),
+        r.status?.sandbox ? `${r.status.sandbox.mode}/${r.status.sandbox.network}` : "",
         r.status?.errorMessage ?? "",
       );
     }
@@ -218,11 +220,6 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, null, 2) + "\n";
 }
 
-/** `value` as YAML, long lines left unwrapped. */
-export function toYaml(value: unknown): string {
-  return yamlStringify(value, { lineWidth: 0 });
-}
-
 export type TableRenderer<T> = (items: readonly T[], wide: boolean, now: Date) => string;
 
 export interface RenderOptions {
@@ -230,6 +227,11 @@ export interface RenderOptions {
   /** True when the user named exactly one object: JSON/YAML print it bare. */
   single: boolean;
   now: Date;
+  /**
+   * YAML's stringify (to_yaml.ts), needed for `format: "yaml"` only; passed in so that
+   * printing a table never loads the yaml package.
+   */
+  toYaml?: (value: unknown) => string;
 }
 
 /** Renders objects in the requested format. */
@@ -243,7 +245,8 @@ export function renderObjects<T>(
     case "json":
       return toJson(value);
     case "yaml":
-      return toYaml(value);
+      if (!opts.toYaml) throw new Error("renderObjects: yaml output needs opts.toYaml");
+      return opts.toYaml(value);
     case "wide":
       return table(items, true, opts.now);
     case "table":

@@ -5,6 +5,7 @@
 import { TimeoutError, WaitFailedError } from "../client/errors.ts";
 import { formatDuration } from "./duration.ts";
 import { CliError } from "./errors.ts";
+import { withNextStep } from "./next_step.ts";
 
 /** The CLI's form of `err`; anything that is not a client wait error is returned as is. */
 export function toCliError(err: unknown): unknown {
@@ -12,5 +13,5 @@ export function toCliError(err: unknown): unknown {
     return new CliError(`timed out after ${formatDuration(err.timeoutMs)} waiting for ${err.what}`);
   }
   if (err instanceof WaitFailedError) return new CliError(err.message);
-  return err;
+  return withNextStep(err);
 }

@@ -6,7 +6,7 @@
  * and it ends at its `turn_end`. Earlier turns (the system-prompt turn, previous prompts)
  * are never printed, whatever the replay contains.
  */
-import type { AgentRunEvent } from "../../specs/events.ts";
+import type { AgentRunEvent, PermissionRequestPayload } from "../../specs/events.ts";
 import { eventText } from "../../specs/events.ts";
 
 export type TurnOutcome =
@@ -19,6 +19,8 @@ export interface FollowTurnOptions {
   fromSeq?: number;
   /** Receives each text chunk of the turn's agent messages, as it arrives. */
   onText(text: string): void;
+  /** A permission request of the turn now waits for an answer (policy `ask`). */
+  onPermission?(request: PermissionRequestPayload): void;
 }
 
 /**
@@ -50,6 +52,10 @@ export async function followTurn(
     if (ev.type === "agent_message") {
       const text = eventText(ev);
       if (text) opts.onText(text);
+      continue;
+    }
+    if (ev.type === "permission_request") {
+      opts.onPermission?.(ev.payload);
       continue;
     }
     if (ev.type === "turn_end") return { kind: "ended", stopReason: ev.payload.stopReason };

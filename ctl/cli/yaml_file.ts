@@ -25,8 +25,18 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     throw new CliError(`${file}:${line}: invalid YAML: ${firstLine(e.message)}`);
   }
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (err) {
+    // The yaml package reports some problems (an alias to an anchor not yet set, alias
+    // bombs) only when the document is turned into values, as a plain exception.
+    throw new CliError(
+      `${file}: invalid YAML: ${firstLine(err instanceof Error ? err.message : String(err))}`,
+    );
+  }
   return {
-    value: doc.toJS(),
+    value,
     lineOf(path) {
       let node: unknown = doc.contents;
       let line: number | undefined = rangeStart(node, lineAt);

@@ -2,7 +2,7 @@
  * Event watching over ARI without holding a client: one connection per attempt, resuming
  * from the last seq received after a disconnect.
  */
-import { AriMethods } from "../../specs/ari_methods.ts";
+import type { AriMethodName, AriNotificationName } from "../../specs/ari_methods.ts";
 import { ErrorCode, errorCode, RpcError } from "../../specs/errors.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { delay } from "../../specs/lib/delay.ts";
@@ -10,6 +10,12 @@ import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
 import type { AriClientOptions, WatchOptions } from "./options.ts";
 import { toAriError } from "./errors.ts";
+
+// Wire names as checked literals: importing the method table's values would load zod's
+// schemas into every client, which `massctl … get` should not pay for.
+const AGENTRUN_WATCH = "agentrun/watch" satisfies AriMethodName;
+const AGENTRUN_EVENT = "agentrun/event" satisfies AriNotificationName;
+const AGENTRUN_WATCH_ERROR = "agentrun/watch_error" satisfies AriNotificationName;
 
 /** Error codes after which retrying a watch cannot help. */
 const PERMANENT_WATCH_CODES = new Set<number>([ErrorCode.InvalidParams, ErrorCode.MethodNotFound]);
@@ -43,14 +49,14 @@ export async function* watchRun(
         requestTimeoutMs: clientOpts.requestTimeoutMs ?? 30_000,
         connectTimeoutMs: clientOpts.connectTimeoutMs,
         setup: (p) =>
-          p.onNotification(AriMethods.agentrunEvent, (params) => queue.push(params))
-            .onNotification(AriMethods.agentrunWatchError, (params) => queue.fail(params)),
+          p.onNotification(AGENTRUN_EVENT, (params) => queue.push(params))
+            .onNotification(AGENTRUN_WATCH_ERROR, (params) => queue.fail(params)),
       });
       const closeOnAbort = () => peer?.close();
       opts.signal?.addEventListener("abort", closeOnAbort, { once: true });
       peer.closed.then(() => queue.end());
       const watchId = crypto.randomUUID();
-      await peer.request(AriMethods.agentrunWatch, {
+      await peer.request(AGENTRUN_WATCH, {
         workspace: opts.workspace,
         name: opts.name,
         watchId,

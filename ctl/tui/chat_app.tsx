@@ -113,11 +113,15 @@ export function ChatApp({ client, workspace, name, initialRun, onExit }: ChatApp
   const submit = (raw: string) => {
     if (raw.trim() === "") return;
     const r = resolveInput(raw, modelRef.current.commands);
+    // Text that could not be sent comes back into an empty editor rather than being lost.
+    const keepUnsent = (sent: boolean) => {
+      if (!sent && editor.current.text === "") setEditor(ed.setText(editor.current, raw.trim()));
+    };
     switch (r.kind) {
       case "prompt":
-        return void requests.sendPrompt(raw.trim());
+        return void requests.sendPrompt(raw.trim()).then(keepUnsent);
       case "agent":
-        return void requests.sendPrompt(r.text);
+        return void requests.sendPrompt(r.text).then(keepUnsent);
       case "builtin":
         return runBuiltin(r.name, r.args);
       case "unknown":

@@ -4,7 +4,8 @@
  */
 import type { Dispatch } from "react";
 import type { RunKey } from "../../specs/ari.ts";
-import { ErrorCode, errorCode, errorMessage } from "../../specs/errors.ts";
+import { ErrorCode, errorCode } from "../../specs/errors.ts";
+import { failureText } from "./failure_text.ts";
 import { approveOption, type PermissionChoice } from "../client/permission_choice.ts";
 import type { ChatAction, PermissionPrompt } from "./chat_state.ts";
 import type { ChatClient } from "./chat_client.ts";
@@ -19,7 +20,8 @@ export interface ChatRequestDeps {
 
 export interface ChatRequests {
   cancelTurn(): Promise<void>;
-  sendPrompt(text: string): Promise<void>;
+  /** Resolves false when the prompt was not sent (busy, stopped, daemon down). */
+  sendPrompt(text: string): Promise<boolean>;
   /** y/a/n on the permission dialog; its permission_resolved event then removes it. */
   answerPermission(p: PermissionPrompt, choice: PermissionChoice | undefined): Promise<void>;
   setOption(what: "model" | "mode", id: string): Promise<void>;
@@ -36,20 +38,22 @@ export function chatRequests({ client, key, dispatch, setInfo }: ChatRequestDeps
         await client.agentrunCancel(key);
         setInfo("cancel requested");
       } catch (err) {
-        error(`cancel failed: ${errorMessage(err)}`);
+        error(`cancel failed: ${failureText(err)}`);
       }
     },
     async sendPrompt(text) {
       dispatch({ type: "prompt_sent", text });
       try {
         await client.agentrunPrompt({ ...key, prompt: [{ type: "text", text }] });
+        return true;
       } catch (err) {
         const busy = errorCode(err) === ErrorCode.Conflict;
         dispatch({
           type: "prompt_failed",
           text,
-          message: busy ? `not sent: ${errorMessage(err)}` : `prompt failed: ${errorMessage(err)}`,
+          message: busy ? `not sent: ${failureText(err)}` : `prompt failed: ${failureText(err)}`,
         });
+        return false;
       }
     },
     async answerPermission(p, choice) {
@@ -62,7 +66,7 @@ export function chatRequests({ client, key, dispatch, setInfo }: ChatRequestDeps
       try {
         await client.agentrunRespondPermission({ ...key, requestId: p.requestId, ...choice });
       } catch (err) {
-        error(`permission answer failed: ${errorMessage(err)}`);
+        error(`permission answer failed: ${failureText(err)}`);
         // -32602: no longer pending (answered elsewhere, timed out); otherwise ask again.
         if (errorCode(err) !== ErrorCode.InvalidParams) dispatch({ type: "permission_restore" });
       }
@@ -73,7 +77,7 @@ export function chatRequests({ client, key, dispatch, setInfo }: ChatRequestDeps
         else await client.agentrunSetMode({ ...key, modeId: id });
         setInfo(`${what} set to ${id}`);
       } catch (err) {
-        error(`/${what} failed: ${errorMessage(err)}`);
+        error(`/${what} failed: ${failureText(err)}`);
       }
     },
     async showDiff(stat) {
@@ -84,7 +88,7 @@ export function chatRequests({ client, key, dispatch, setInfo }: ChatRequestDeps
           `no changes on ${res.branch} since ${res.base.slice(0, 7)}`;
         dispatch({ type: "notice", level: "info", text });
       } catch (err) {
-        error(`/diff failed: ${errorMessage(err)}`);
+        error(`/diff failed: ${failureText(err)}`);
       }
     },
   };

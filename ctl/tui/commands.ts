@@ -104,8 +104,11 @@ export function completions(input: string, ctx: CompletionContext): Completion[]
   const space = input.indexOf(" ");
   if (space < 0) {
     const prefix = input.slice(1).toLowerCase();
+    // The command typed in full comes first, so `/mode` + Enter runs /mode, not /model.
+    const exact = (c: { name: string }) => c.name.toLowerCase() === prefix ? 0 : 1;
     return allCommands(ctx.commands)
       .filter((c) => c.name.toLowerCase().startsWith(prefix))
+      .sort((a, b) => exact(a) - exact(b))
       .map((c) => ({
         value: `/${c.name} `,
         label: `/${c.name}${c.hint ? ` ${c.hint}` : ""}`,

@@ -99,7 +99,8 @@ export function up(s: EditorState): EditorState {
   if (s.historyIndex === 0 || s.history.length === 0) return s;
   const draft = s.historyIndex === s.history.length ? s.text : s.draft;
   const index = s.historyIndex - 1;
-  return { ...s, historyIndex: index, draft, text: s.history[index], cursor: 0 };
+  const text = s.history[index];
+  return { ...s, historyIndex: index, draft, text, cursor: text.length };
 }
 
 /** ↓: next line, or newer history entry (then the draft) when on the last line. */

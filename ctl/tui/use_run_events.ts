@@ -6,7 +6,7 @@
  */
 import { type Dispatch, useEffect } from "react";
 import type { RunKey } from "../../specs/ari.ts";
-import { errorMessage } from "../../specs/errors.ts";
+import { failureText } from "./failure_text.ts";
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { oldestSeq } from "../client/oldest_seq.ts";
 import type { ChatAction } from "./chat_state.ts";
@@ -82,7 +82,7 @@ export function useRunEvents(client: ChatClient, key: RunKey, dispatch: Dispatch
         }
       } catch (err) {
         if (ac.signal.aborted) return;
-        dispatch({ type: "notice", level: "error", text: `watch failed: ${errorMessage(err)}` });
+        dispatch({ type: "notice", level: "error", text: `watch failed: ${failureText(err)}` });
       }
       if (!ac.signal.aborted) dispatch({ type: "connection", state: "closed" });
     })();

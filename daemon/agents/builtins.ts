@@ -15,6 +15,9 @@
  *   (or a Codex login under HOME).
  * - `gsd-pi`: disabled by default, as upstream (`massctl agent apply gsd-pi --disabled=false`).
  *
+ * Sandbox (specs/runtime.md §Sandbox): mode `auto` for all; `demo` gets no network, the
+ * others the host's (they call an LLM API).
+ *
  * Which of agentd's environment variables reach agents: `AGENT_ENV_ALLOW` in
  * daemon/runs/spawn.ts (then the Agent's `spec.env` on top).
  */
@@ -99,16 +102,27 @@ const agent = (name: string, spec: Agent["spec"]): Agent => ({
 export function builtinAgents(opts: BuiltinOptions = {}): Agent[] {
   const deno = opts.execPath ?? Deno.execPath();
   return [
+    // The demo agent is offline: no network at all.
     agent("demo", {
       command: deno,
       args: demoAgentArgs(opts),
+      sandbox: { network: "none" },
     }),
-    agent("claude", { command: deno, args: ["run", "-A", `npm:${CLAUDE_ACP_PACKAGE}`] }),
-    agent("codex", { command: codexCommand(opts.lookPath ?? lookPathEnv) }),
+    // The others talk to an LLM API.
+    agent("claude", {
+      command: deno,
+      args: ["run", "-A", `npm:${CLAUDE_ACP_PACKAGE}`],
+      sandbox: { network: "host" },
+    }),
+    agent("codex", {
+      command: codexCommand(opts.lookPath ?? lookPathEnv),
+      sandbox: { network: "host" },
+    }),
     agent("gsd-pi", {
       command: deno,
       args: ["run", "-A", `npm:${GSD_PI_ACP_PACKAGE}`],
       disabled: true,
+      sandbox: { network: "host" },
     }),
   ];
 }

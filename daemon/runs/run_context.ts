@@ -9,6 +9,7 @@
  * never overwrite their outcome. Prompts do not queue: they reserve idle→running with a store
  * check-and-set (phase.ts).
  */
+import { SandboxProbe } from "../../runner/launch/mod.ts";
 import type { AgentRun, RunKey } from "../../specs/ari.ts";
 import { ConflictError, errorMessage, NotFoundError } from "../../specs/errors.ts";
 import type { AgentExitPayload } from "../../specs/events.ts";
@@ -60,6 +61,8 @@ export interface RunSupervisorOptions {
   eventMaxSegments?: number;
   /** Warn when a run's event log, kept whole, passes each multiple of this; default 1 GiB. */
   eventLogWarnBytes?: number;
+  /** This daemon's bwrap probe (asked once); default one of the supervisor's own. */
+  sandboxProbe?: SandboxProbe;
 }
 
 /** Default size at which an event log kept whole (no retention) is logged as a warning. */
@@ -157,6 +160,8 @@ export class RunContext {
   /** Background work (exit handling, restarts) so close() can wait for it. */
   readonly tasks = new Set<Promise<unknown>>();
   readonly steps: RunSteps;
+  /** Whether bwrap works here, asked once per daemon (specs/runtime.md §Sandbox). */
+  readonly sandboxProbe: SandboxProbe;
 
   constructor(opts: RunSupervisorOptions, steps: (cx: RunContext) => RunSteps) {
     this.opts = opts;
@@ -164,6 +169,11 @@ export class RunContext {
     this.paths = opts.paths;
     this.log = (opts.logger ?? silentLogger).child("runs");
     this.timeouts = { ...DEFAULT_STOP_TIMEOUTS, ...opts.stopTimeouts };
+    this.sandboxProbe = opts.sandboxProbe ??
+      new SandboxProbe({
+        pathEnv: (opts.env ?? Deno.env.toObject()).PATH,
+        denoPath: opts.denoPath,
+      });
     this.steps = steps(this);
   }
 

@@ -15,7 +15,9 @@ import {
   readState,
   writeBundle,
 } from "./bundle.ts";
+import { appliedSandbox } from "../../specs/sandbox.ts";
 import { clearLeftover, killLeftoverAgent } from "./leftovers.ts";
+import { checkRunSandbox, runSandbox } from "./run_sandbox.ts";
 import { INITIAL_PHASE, transition } from "./phase.ts";
 import { type Ctl, type RunContext, runId } from "./run_context.ts";
 import {
@@ -40,6 +42,7 @@ export async function createRun(
 ): Promise<AgentRun> {
   const key = { workspace: input.metadata.workspace, name: input.metadata.name };
   const paths = cx.bundlePathsOf(key);
+  await checkRunSandbox(cx.sandboxProbe, await cx.store.getAgent(input.spec.agent), input);
   const run = await cx.store.createRun({
     metadata: input.metadata,
     spec: input.spec,
@@ -118,12 +121,21 @@ async function _startAgentRun(
   if (!ws?.status.path) throw new Error(`workspace ${key.workspace} has no directory`);
   const paths = cx.bundlePathsOf(key);
   const workdir = await runWorkdir(cx.store, cx.paths.root, run, ws, signal);
+  const baseEnv = pickEnv(AGENT_ENV_ALLOW, _env(cx));
+  const injectedMcpServers = _meshServers(cx, key, ws.spec.features);
+  const sandbox = await runSandbox(cx.sandboxProbe, agent, run, {
+    pathEnv: baseEnv.PATH,
+    root: cx.paths.root,
+    workspace: workdir,
+    mcpServers: [...injectedMcpServers, ...run.spec.mcpServers ?? []],
+  });
   const config = composeConfig({
     run,
     agent,
     workspace: { ...ws, status: { ...ws.status, path: workdir } },
-    baseEnv: pickEnv(AGENT_ENV_ALLOW, _env(cx)),
-    injectedMcpServers: _meshServers(cx, key, ws.spec.features),
+    baseEnv,
+    sandbox,
+    injectedMcpServers,
     resumeSessionId: opts.resume ? run.status.sessionId : undefined,
     eventMaxSegments: cx.opts.eventMaxSegments,
   });
@@ -137,6 +149,7 @@ async function _startAgentRun(
     r.status.bundle = paths.dir;
     r.status.socketPath = paths.socket;
     r.status.eventPath = paths.events;
+    r.status.sandbox = appliedSandbox(sandbox);
   });
   const status = child.status.then((s) => s);
   let peer: RpcPeer;

@@ -30,6 +30,8 @@
  *   write PATH TEXT        fs/write_text_file (TEXT with "\n" as newline), then says "write:ok"
  *                          or "write:error:<msg>". Relative PATHs are resolved against the cwd.
  *   caps                   says "caps:<clientCapabilities of initialize, as JSON>"
+ *   sh SCRIPT              runs /bin/sh -c SCRIPT itself in the session cwd (the rest of the
+ *                          line), says "sh:<exit code>:<stdout+stderr, newlines as \n>"
  *   terminal [K=V…] CMD [ARG…]
  *                          terminal/create (CMD ARG… in the session cwd; leading K=V words are
  *                          its env), says "terminal:created:<id>", then terminal/wait_for_exit,

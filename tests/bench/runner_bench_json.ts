@@ -5,8 +5,9 @@
  * - spawnToIdleMs: `mass run` (under its computed permissions, test agent) from spawn to
  *   `runtime/status` phase idle; p50 / min / max over N runs.
  * - eventsPerSecond: live events from the agent to one watcher on the runner socket while the
- *   test agent streams `chunks N` (default 100 000); target ≥ 20 000/s.
- * - idleRssMB: VmRSS of an idle agent-run (/proc/<pid>/status); target ≤ 80 MB.
+ *   test agent streams `chunks N` (default 100 000).
+ * - idleRssMB: VmRSS of an idle agent-run (/proc/<pid>/status).
+ * Targets are ratios against the floor, checked by `deno task bench` (compare/main.ts).
  */
 import { parseArgs } from "node:util";
 import { RunnerMethods } from "../../specs/runner_rpc.ts";
@@ -110,8 +111,8 @@ if (import.meta.main) {
         max: Math.round(Math.max(...spawn)),
         runs,
       },
-      eventsPerSecond: { ...live, target: 20_000 },
-      idleRssMB: { p50: percentile(rss, 50), max: Math.max(...rss), target: 80 },
+      eventsPerSecond: live,
+      idleRssMB: { p50: percentile(rss, 50), max: Math.max(...rss) },
     },
     null,
     2,

@@ -1,8 +1,8 @@
 /**
  * Run lifecycle through a real `mass server`: agentrun/create → idle with the demo agent
- * (target p50 ≤ 500 ms) and recovery of 50 live runs after kill -9 of agentd (target
- * ≤ 2 s, wall time from spawning the new agentd until recovery is complete). RSS and the
- * daemon's own recovery timing: runs_bench_json.ts.
+ * and recovery of 50 live runs after kill -9 of agentd (wall time from spawning the new
+ * agentd until recovery is complete). RSS and the daemon's own recovery timing:
+ * runs_bench_json.ts; targets, as ratios against the floor: `deno task bench`.
  */
 import {
   createToIdle,

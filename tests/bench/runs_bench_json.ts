@@ -1,8 +1,8 @@
 /**
  * Run-lifecycle benchmark numbers as JSON (deno run -A tests/bench/runs_bench_json.ts [N]):
- * create→idle of the demo agent through ARI (p50/p90, target p50 ≤ 500 ms), recovery of N
- * live runs after kill -9 of agentd (default 50, target ≤ 2 s), agentd RSS with N runs
- * (target ≤ 150 MB).
+ * create→idle of the demo agent through ARI (p50/p90), recovery of N live runs after kill -9
+ * of agentd (default 50), agentd RSS with N runs. The targets are checked, as ratios against
+ * the floor, by `deno task bench` (compare/main.ts).
  */
 import {
   createToIdle,
@@ -65,20 +65,17 @@ try {
         p50Ms: Math.round(percentile(times, 50)),
         p90Ms: Math.round(percentile(times, 90)),
         minMs: Math.round(Math.min(...times)),
-        targetP50Ms: 500,
       },
       recovery: {
         runs,
         attached,
         daemonMeasuredMs: recovered,
         spawnToReadyMs: Math.round(server.readyMs),
-        targetMs: 2_000,
       },
       rss: {
         runs,
         beforeKillMiB: Math.round(rss),
         afterRecoveryMiB: Math.round(rssAfter),
-        targetMB: 150,
       },
       startAllRunsMs: Math.round(allIdleMs),
     },

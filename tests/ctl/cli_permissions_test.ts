@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import type { AriClient } from "../../ctl/client/ari_client.ts";
 import { eventText } from "../../specs/events.ts";
-import { until } from "../support/wait.ts";
-import { massctl, ok, startDaemonProcess, testAgentYaml } from "./cli_helpers.ts";
+import { killChild } from "../support/process.ts";
+import { deadline, until } from "../support/wait.ts";
+import { MASSCTL, massctl, ok, startDaemonProcess, testAgentYaml } from "./cli_helpers.ts";
 
 /** Waits until exactly `n` requests are pending; returns their ids. */
 function pendingIds(c: AriClient, n: number): Promise<string[]> {
@@ -40,9 +41,11 @@ Deno.test("massctl: permissions, approve and deny under policy ask", async () =>
         "--permission-timeout",
         "10m",
         "--wait",
+        "-o",
+        "json",
       ]),
     );
-    const run = JSON.parse(created.stdout.slice(created.stdout.indexOf("\n") + 1));
+    const run = JSON.parse(created.stdout);
     assert.equal(run.spec.permissions, "ask");
     assert.equal(run.spec.permissionTimeoutSeconds, 600);
 
@@ -78,8 +81,13 @@ Deno.test("massctl: permissions, approve and deny under policy ask", async () =>
     assert.equal(listed.kind, "List");
     assert.equal(listed.items[0].requestId, first);
     const wide = ok(await ctl(["ar", "get", "-w", "w", "-o", "wide"])).stdout.split("\n");
-    assert.match(wide[0], /RESTARTS\s+PENDING\s+LOG\s+WORKTREE\s+ERROR$/);
-    assert.match(wide[1], /^w\s+r\s+tester\s+running\s+\d+s\s+\d+\s+0\s+1\s+[\d.]+(B|KiB|MiB)$/);
+    assert.match(wide[0], /PENDING\s+PID\s+RESTARTS\s+LOG\s+WORKTREE\s+SANDBOX\s+ERROR$/);
+    assert.match(
+      wide[1],
+      /^w\s+r\s+tester\s+running\s+\d+s\s+1\s+\d+\s+0\s+[\d.]+(B|KiB|MiB)\s+(bwrap|none)\/host$/,
+    );
+    const plain = ok(await ctl(["ar", "get", "-w", "w"])).stdout.split("\n");
+    assert.match(plain[1], /^w\s+r\s+tester\s+running\s+\d+s\s+1$/, "PENDING by default");
 
     const bad = await ctl(["ar", "deny", "r", "-w", "w", "--request", "nope"]);
     assert.equal(bad.code, 1);
@@ -115,6 +123,89 @@ Deno.test("massctl: permissions, approve and deny under policy ask", async () =>
       .join("");
     assert.equal(said, "permission:selected:allow_once|permission:selected:reject_once");
   } finally {
+    await d.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("prompt --wait under ask: says what it waits for and how to answer; Ctrl+C leaves the turn", async () => {
+  const d = await startDaemonProcess();
+  const dir = await Deno.makeTempDir({ prefix: "mc" });
+  const children: Deno.ChildProcess[] = [];
+  try {
+    await Deno.writeTextFile(`${dir}/agent.yaml`, testAgentYaml("tester"));
+    ok(await massctl(d.socket, ["agent", "apply", "-f", `${dir}/agent.yaml`]));
+    ok(await massctl(d.socket, ["ws", "create", "empty", "--name", "w", "--wait"]));
+    const create = ["ar", "create", "-w", "w", "--name", "r", "--agent", "tester"];
+    ok(await massctl(d.socket, [...create, "--permissions", "ask", "--wait"]));
+
+    const waiting = (text: string) => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", MASSCTL, "--socket", d.socket, "ar", "prompt", "r", "-w", "w"]
+          .concat(["--text", text, "--wait"]),
+        env: { NO_COLOR: "1" },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      children.push(child);
+      return child;
+    };
+    /** Reads `child`'s stderr until `pattern` shows; returns what was read, and the rest. */
+    const readUntil = async (child: Deno.ChildProcess, pattern: RegExp) => {
+      const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+      let text = "";
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+      const rest = (async () => {
+        for (let r = await reader.read(); !r.done; r = await reader.read()) text += r.value;
+        return text;
+      })();
+      return { text, rest };
+    };
+
+    const child = waiting("permission edit Edit f\nsay done");
+    const out = new Response(child.stdout).text();
+    const { text, rest } = await deadline(
+      readUntil(child, /waiting for permission/),
+      30_000,
+      "the waiting line",
+    );
+    const [id] = await pendingIds(d.client, 1);
+    assert.match(
+      text,
+      new RegExp(
+        `^waiting for permission: Edit f \\(edit\\) \\(request ${id}\\); answer with: ` +
+          `massctl agentrun approve r -w w \\(or: massctl agentrun deny r -w w\\)\\n`,
+      ),
+    );
+    ok(await massctl(d.socket, ["ar", "approve", "r", "-w", "w"]));
+    assert.equal((await child.status).code, 0, await rest);
+    assert.equal(await out, "permission:selected:allow_oncedone\n");
+
+    const second = waiting("permission edit Edit g");
+    const secondOut = new Response(second.stdout).text();
+    const asked = await deadline(
+      readUntil(second, /waiting for permission/),
+      30_000,
+      "the waiting line",
+    );
+    second.kill("SIGINT");
+    assert.equal((await second.status).code, 130);
+    await secondOut;
+    assert.match(
+      await asked.rest,
+      /Error: interrupted: the turn keeps running \(cancel it with: massctl agentrun cancel r -w w\)\n$/,
+    );
+    const run = await d.client.agentrunGet({ workspace: "w", name: "r" });
+    assert.equal(run.status.phase, "running", "the turn goes on");
+    assert.equal(run.status.pendingPermissions, 1);
+    ok(await massctl(d.socket, ["ar", "cancel", "r", "-w", "w"]));
+  } finally {
+    for (const c of children) killChild(c);
     await d.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }

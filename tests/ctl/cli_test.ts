@@ -115,23 +115,28 @@ Deno.test("massctl against a real daemon", async (t) => {
     await t.step("agent apply -f creates, then updates; --disabled toggles", async () => {
       const file = `${dir}/agent.yaml`;
       await Deno.writeTextFile(file, testAgentYaml("tester"));
-      const created = JSON.parse(ok(await ctl(["agent", "apply", "-f", file])).stdout);
+      const human = ok(await ctl(["agent", "apply", "-f", file]));
+      assert.equal(human.stdout, 'agent "tester" created\n', "one line for a person");
+      const created = await d.client.agentGet("tester");
       assert.equal(created.kind, "Agent");
       assert.equal(created.metadata.name, "tester");
       assert.equal(created.spec.command, Deno.execPath());
       // Second apply = update (create fails as a duplicate).
       await Deno.writeTextFile(file, testAgentYaml("tester", ["--no-load"]));
-      const updated = JSON.parse(ok(await ctl(["agent", "apply", "-f", file])).stdout);
+      const updated = JSON.parse(
+        ok(await ctl(["agent", "apply", "-f", file, "-o", "json"])).stdout,
+      );
       assert.equal(updated.spec.args.at(-1), "--no-load");
       assert.equal(updated.metadata.createdAt, created.metadata.createdAt);
 
-      const off = JSON.parse(ok(await ctl(["agent", "apply", "tester", "--disabled"])).stdout);
-      assert.equal(off.spec.disabled, true);
+      const off = ok(await ctl(["agent", "apply", "tester", "--disabled"]));
+      assert.equal(off.stdout, 'agent "tester" disabled\n');
+      assert.equal((await d.client.agentGet("tester")).spec.disabled, true);
       const table = ok(await ctl(["agent", "get", "tester"])).stdout.split("\n");
       assert.match(table[0], /^NAME\s+ENABLED\s+COMMAND\s+ARGS\s+AGE$/);
       assert.match(table[1], /^tester\s+false\s+/);
-      const on = JSON.parse(
-        ok(await ctl(["agent", "apply", "tester", "--disabled=false"])).stdout,
+      const on = parseYaml(
+        ok(await ctl(["agent", "apply", "tester", "--disabled=false", "-o", "yaml"])).stdout,
       );
       assert.equal(on.spec.disabled, false);
     });
@@ -165,10 +170,7 @@ Deno.test("massctl against a real daemon", async (t) => {
 
     await t.step("workspace create empty/local/-f, get in every format", async () => {
       const e = ok(await ctl(["ws", "create", "empty", "--name", "w1", "--wait"]));
-      const [first, ...rest] = e.stdout.split("\n");
-      assert.equal(first, 'Workspace "w1" created (phase: pending)');
-      const obj = JSON.parse(rest.join("\n"));
-      assert.equal(obj.status.phase, "ready");
+      assert.equal(e.stdout, 'Workspace "w1" created (phase: ready)\n', "one line, no JSON");
 
       await Deno.mkdir(`${dir}/proj`);
       const wsFile = `${dir}/ws.yaml`;
@@ -176,8 +178,8 @@ Deno.test("massctl against a real daemon", async (t) => {
         wsFile,
         "metadata:\n  name: w2\nspec:\n  source:\n    type: local\n    path: proj\n",
       );
-      const f = ok(await ctl(["ws", "create", "-f", wsFile, "--wait"]));
-      const w2 = JSON.parse(f.stdout.slice(f.stdout.indexOf("\n") + 1));
+      const f = ok(await ctl(["ws", "create", "-f", wsFile, "--wait", "-o", "json"]));
+      const w2 = JSON.parse(f.stdout);
       assert.equal(w2.spec.source.path, `${dir}/proj`, "relative path made absolute");
       assert.equal(w2.status.phase, "ready");
 
@@ -218,18 +220,19 @@ Deno.test("massctl against a real daemon", async (t) => {
           "--wait",
         ]),
       );
-      const [first, ...rest] = r.stdout.split("\n");
-      assert.equal(first, 'Agent run "w1"/"r1" created (state: creating)');
-      const run = JSON.parse(rest.join("\n"));
-      assert.equal(run.status.phase, "idle");
+      assert.equal(r.stdout, 'Agent run "w1"/"r1" created (state: idle)\n', "one line");
+      const run = await d.client.agentrunGet({ workspace: "w1", name: "r1" });
       assert.equal(run.spec.restartPolicy, "never");
 
       const table = ok(await ctl(["ar", "get"])).stdout.trimEnd().split("\n");
-      assert.match(table[0], /^WORKSPACE\s+NAME\s+AGENT\s+PHASE\s+AGE$/);
-      assert.match(table[1], /^w1\s+r1\s+tester\s+idle\s+\d+s$/);
+      assert.match(table[0], /^WORKSPACE\s+NAME\s+AGENT\s+PHASE\s+AGE\s+PENDING$/);
+      assert.match(table[1], /^w1\s+r1\s+tester\s+idle\s+\d+s\s+0$/);
       const wide = ok(await ctl(["ar", "get", "-w", "w1", "-o", "wide"])).stdout.split("\n");
-      assert.match(wide[0], /AGE\s+PID\s+RESTARTS\s+PENDING\s+LOG\s+WORKTREE\s+ERROR$/);
-      assert.match(wide[1], /^w1\s+r1\s+tester\s+idle\s+\d+s\s+\d+\s+0\s+0\s+[\d.]+(B|KiB|MiB)$/);
+      assert.match(wide[0], /AGE\s+PENDING\s+PID\s+RESTARTS\s+LOG\s+WORKTREE\s+SANDBOX\s+ERROR$/);
+      assert.match(
+        wide[1],
+        /^w1\s+r1\s+tester\s+idle\s+\d+s\s+0\s+\d+\s+0\s+[\d.]+(B|KiB|MiB)\s+(bwrap|none)\/host$/,
+      );
       const one = JSON.parse(ok(await ctl(["ar", "get", "r1", "-w", "w1", "-o", "json"])).stdout);
       assert.equal(one.kind, "AgentRun");
       const list = parseYaml(ok(await ctl(["ar", "get", "--phase", "idle", "-o", "yaml"])).stdout);
@@ -384,13 +387,19 @@ Deno.test("massctl against a real daemon", async (t) => {
       assertOneErrorLine(bad);
     });
 
-    await t.step("delete --force refuses without a terminal or --yes, then deletes", async () => {
+    await t.step("restart: one line for a person, the run alone with -o json", async () => {
+      const r = ok(await ctl(["ar", "restart", "r2", "-w", "w1"]));
+      assert.match(r.stdout, /^agentrun w1\/r2 restarted \(state: \w+\)\n$/);
+      await waitIdle(d.client, "w1", "r2");
+      const j = JSON.parse(ok(await ctl(["ar", "restart", "r2", "-w", "w1", "-o", "json"])).stdout);
+      assert.equal(j.metadata.name, "r2");
+      await waitIdle(d.client, "w1", "r2");
+    });
+
+    await t.step("delete --force needs no --yes without a terminal (as the original)", async () => {
       const plain = await ctl(["ws", "delete", "w1"]);
       assert.equal(plain.code, 1);
       assertOneErrorLine(plain, /w1/);
-      const refused = await ctl(["ws", "delete", "w1", "--force"]);
-      assert.equal(refused.code, 1);
-      assertOneErrorLine(refused, /without confirmation: pass --yes/);
       assert.equal((await d.client.agentrunList()).items.length, 2, "nothing was touched");
 
       const stop = ok(await ctl(["ar", "stop", "r2", "-w", "w1"]));
@@ -398,7 +407,7 @@ Deno.test("massctl against a real daemon", async (t) => {
       const del = ok(await ctl(["ar", "delete", "r2", "-w", "w1"]));
       assert.equal(del.stdout, "agentrun w1/r2 deleted\n");
 
-      const forced = ok(await ctl(["ws", "delete", "w1", "w2", "--force", "--yes"]));
+      const forced = ok(await ctl(["ws", "delete", "w1", "w2", "--force"]));
       assert.equal(
         forced.stdout,
         'agentrun w1/r1 deleted\nworkspace "w1" deleted\nworkspace "w2" deleted\n',
@@ -445,9 +454,12 @@ spec:
       );
       const run = await d.client.agentrunGet({ workspace: "team", name: "coder" });
       assert.equal(run.status.phase, "idle");
-      const again = await ctl(["compose", "apply", "-f", file]);
-      assert.equal(again.code, 1, "the workspace already exists");
-      assertOneErrorLine(again, /team/);
+      const again = ok(await ctl(["compose", "apply", "-f", file]));
+      assert.match(
+        again.stdout,
+        /^Workspace "team" exists\n(.*\n)*Agent run "team"\/"coder" exists\n/,
+      );
+      assert.equal((await d.client.agentrunList()).items.length, 1, "applied twice = once");
 
       const down = ok(await ctl(["compose", "delete", "-f", file]));
       assert.equal(down.stdout, 'agentrun team/coder deleted\nworkspace "team" deleted\n');

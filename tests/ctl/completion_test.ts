@@ -5,10 +5,10 @@
 import assert from "node:assert/strict";
 import { completionScript, completionTree } from "../../ctl/cli/completion.ts";
 import { createCli } from "../../ctl/cli/program.ts";
-import { memoryDeps } from "./cli_helpers.ts";
+import { MASSCTL, massctl, memoryDeps, ok, startDaemonProcess } from "./cli_helpers.ts";
 
-function program() {
-  return createCli(memoryDeps()).program;
+async function program() {
+  return (await createCli(memoryDeps())).program;
 }
 
 function hasShell(name: string): boolean {
@@ -39,8 +39,8 @@ async function shell(cmd: string, script: string, code: string): Promise<string>
   }
 }
 
-Deno.test("completion tree: every noun, alias and global option", () => {
-  const tree = completionTree(program());
+Deno.test("completion tree: every noun, alias and global option", async () => {
+  const tree = completionTree(await program());
   const names = tree.commands.map((c) => c.name);
   for (
     const n of ["workspace", "agent", "agentrun", "compose", "daemon", "version", "completion"]
@@ -59,7 +59,7 @@ Deno.test({
   name: "completion bash: parses and completes commands, options and values",
   ignore: !hasShell("bash"),
   fn: async () => {
-    const script = completionScript("bash", program());
+    const script = completionScript("bash", await program());
     const out = await shell(
       "bash",
       script,
@@ -86,7 +86,7 @@ Deno.test({
   name: "completion zsh: parses and offers described commands and values",
   ignore: !hasShell("zsh"),
   fn: async () => {
-    const script = completionScript("zsh", program());
+    const script = completionScript("zsh", await program());
     await shell("zsh", script, "zsh -n SCRIPT");
     const out = await shell(
       "zsh",
@@ -112,7 +112,7 @@ Deno.test({
   name: "completion fish: parses and completes through fish's own engine",
   ignore: !hasShell("fish"),
   fn: async () => {
-    const script = completionScript("fish", program());
+    const script = completionScript("fish", await program());
     await shell("fish", script, "fish -n SCRIPT");
     const out = await shell(
       "fish",
@@ -128,5 +128,70 @@ Deno.test({
       "wide",
       "yaml",
     ]);
+  },
+});
+
+Deno.test({
+  name: "completion: -w, --agent and run arguments complete names from the daemon (bash, zsh)",
+  ignore: !hasShell("bash"),
+  fn: async () => {
+    const d = await startDaemonProcess();
+    try {
+      ok(await massctl(d.socket, ["ws", "create", "empty", "--name", "w1", "--wait"]));
+      ok(await massctl(d.socket, ["ws", "create", "empty", "--name", "w2", "--wait"]));
+      ok(await massctl(d.socket, ["ar", "create", "-w", "w1", "--name", "r1", "--agent", "demo"]));
+      ok(await massctl(d.socket, ["ar", "create", "-w", "w2", "--name", "r2", "--agent", "demo"]));
+      const hidden = ok(await massctl(d.socket, ["--help"])).stdout;
+      assert.doesNotMatch(hidden, /__complete/, "the helper stays out of help");
+      const fn = `massctl() { ${JSON.stringify(Deno.execPath())} run -A ${
+        JSON.stringify(MASSCTL)
+      } "$@"; }`;
+      const s = d.socket;
+      const out = await shell(
+        "bash",
+        completionScript("bash", await program()),
+        `${fn}
+source SCRIPT
+t() { COMP_WORDS=("$@"); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _massctl; echo "\${COMPREPLY[*]}"; }
+t massctl --socket ${s} ar get -w ""
+t massctl --socket ${s} ar stop -w w2 ""
+t massctl --socket ${s} ws delete ""
+t massctl --socket ${s} compose run -w x --agent de
+t massctl --socket ${s} ar get r ""`,
+      );
+      const lines = out.trimEnd().split("\n");
+      assert.equal(lines[0], "w1 w2", "-w offers workspaces");
+      assert.equal(lines[1], "r2", "runs of the -w typed");
+      assert.equal(lines[2], "w1 w2");
+      assert.equal(lines[3], "demo");
+      assert.equal(lines[4], "r1 r2");
+      if (hasShell("zsh")) {
+        const z = await shell(
+          "zsh",
+          completionScript("zsh", await program()),
+          `${fn}
+compdef() { :; }
+source SCRIPT
+compadd() { shift; print -r -- "$*"; }
+_files() { print -r -- files; }
+t() { words=("$@"); CURRENT=\${#words}; _massctl; }
+t massctl --socket ${s} ar events -w ""`,
+        );
+        assert.equal(z.trim(), "w1 w2");
+      }
+      if (hasShell("fish")) {
+        const fishFn = `function massctl; ${JSON.stringify(Deno.execPath())} run -A ${
+          JSON.stringify(MASSCTL)
+        } $argv; end`;
+        const f = await shell(
+          "fish",
+          completionScript("fish", await program()),
+          `${fishFn}; source SCRIPT; complete -C "massctl --socket ${s} ar stop -w w1 "`,
+        );
+        assert.equal(f.trim(), "r1", "fish: runs of the -w typed");
+      }
+    } finally {
+      await d.stop();
+    }
   },
 });

@@ -15,6 +15,7 @@ import {
   renderTable,
   workspaceTable,
 } from "../../ctl/cli/output.ts";
+import { toYaml } from "../../ctl/cli/to_yaml.ts";
 
 const NOW = new Date("2026-01-02T00:00:00.000Z");
 const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
@@ -83,7 +84,7 @@ Deno.test("agentTable: ENABLED from disabled, ARGS joined, LABELS when wide", ()
   assert.match(wide[2], /<unknown>\s+<none>$/);
 });
 
-Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING LOG ERROR)", () => {
+Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING LOG SANDBOX ERROR)", () => {
   const run: AgentRun = {
     kind: "AgentRun",
     metadata: { name: "r1", workspace: "w", createdAt: ago(3 * 86_400_000) },
@@ -93,6 +94,7 @@ Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING
       pid: 42,
       restartCount: 2,
       eventLogBytes: 3 * 1024 ** 3 + 300 * 1024 ** 2,
+      sandbox: { mode: "bwrap", network: "none" },
       errorMessage: "boom\nsecond line",
     },
   };
@@ -107,12 +109,14 @@ Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING
     status: { phase: "creating" },
   };
   const lines = agentRunTable([run], false, NOW).split("\n");
-  assert.match(lines[0], /^WORKSPACE\s+NAME\s+AGENT\s+PHASE\s+AGE$/);
-  assert.match(lines[1], /^w\s+r1\s+demo\s+error\s+3d$/);
+  assert.match(lines[0], /^WORKSPACE\s+NAME\s+AGENT\s+PHASE\s+AGE\s+PENDING$/);
+  assert.match(lines[1], /^w\s+r1\s+demo\s+error\s+3d\s+0$/);
+  const asks = agentRunTable([asking], false, NOW).split("\n");
+  assert.match(asks[1], /^w\s+r2\s+demo\s+running\s+3d\s+3$/, "pending shows by default");
   const wide = agentRunTable([run, asking, fresh], true, NOW).split("\n");
-  assert.match(wide[0], /AGE\s+PID\s+RESTARTS\s+PENDING\s+LOG\s+WORKTREE\s+ERROR$/);
-  assert.match(wide[1], /3d\s+42\s+2\s+0\s+3\.2GiB\s+boom second line$/);
-  assert.match(wide[2], /^w\s+r2\s+demo\s+running\s+3d\s+43\s+0\s+3\s+20KiB$/);
+  assert.match(wide[0], /AGE\s+PENDING\s+PID\s+RESTARTS\s+LOG\s+WORKTREE\s+SANDBOX\s+ERROR$/);
+  assert.match(wide[1], /3d\s+0\s+42\s+2\s+3\.2GiB\s+bwrap\/none\s+boom second line$/);
+  assert.match(wide[2], /^w\s+r2\s+demo\s+running\s+3d\s+3\s+43\s+0\s+20KiB$/);
   // No size known yet: the column stays empty and the others keep their place.
   const cols = wide[0].indexOf("LOG");
   assert.equal(wide[3].slice(cols).trim(), "");
@@ -154,6 +158,7 @@ Deno.test("renderObjects: one named object bare, otherwise {kind: List, items}",
     format: "yaml",
     single: false,
     now: NOW,
+    toYaml,
   }));
   assert.equal(listOfOne.kind, "List");
   assert.equal(listOfOne.items[0].metadata.name, "a");

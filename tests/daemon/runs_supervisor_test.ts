@@ -40,9 +40,13 @@ Deno.test("supervisor: create → idle, prompt → idle, stop kills the group, d
     assert.ok(idle.status.pid);
     assert.ok(idle.status.sessionId);
     assert.equal(idle.status.bundle, `${fx.root}/runs/ws/a`);
+    // Sandboxed (auto), the agent's pid is one of the agent-run's PID namespace: find the
+    // run's processes from outside instead (the agent-run and the agent's bwrap name the bundle).
     const state = JSON.parse(await Deno.readTextFile(`${idle.status.bundle}/state.json`));
-    const agentPid: number = state.pid;
-    assert.ok(pidAlive(agentPid));
+    assert.equal(state.sandbox?.mode, "bwrap");
+    assert.equal(state.pid, undefined, "no namespace pid in state.json");
+    const runPids = processesWith(idle.status.bundle!);
+    assert.ok(runPids.length >= 3, "bwrap, the agent-run, the agent's bwrap");
 
     const acc = await fx.runs.prompt(key, text("delay 300\nsay hello"));
     assert.equal(acc.accepted, true);
@@ -58,7 +62,7 @@ Deno.test("supervisor: create → idle, prompt → idle, stop kills the group, d
     assert.equal(stopped.status.phase, "stopped");
     assert.equal(stopped.status.pid, undefined);
     assert.ok(!pidAlive(idle.status.pid!));
-    assert.ok(!pidAlive(agentPid));
+    await until("the run's processes gone", () => runPids.every((p) => !pidAlive(p)));
 
     await fx.runs.delete(key);
     await assert.rejects(Deno.stat(idle.status.bundle!), Deno.errors.NotFound);
@@ -123,9 +127,11 @@ Deno.test("supervisor: restart during creating starts exactly one agent-run", as
     const idle = await storedPhase(fx, ["idle", "error"]);
     assert.equal(idle.status.phase, "idle", idle.status.errorMessage);
     await sleep(500);
-    const runners = processesWith(bundle).filter((p) =>
+    // The outermost process of each agent-run (its bwrap): one whose parent is not another.
+    const withBundle = processesWith(bundle).filter((p) =>
       Deno.readTextFileSync(`/proc/${p}/cmdline`).includes("--bundle")
     );
+    const runners = withBundle.filter((p) => !withBundle.includes(parentPid(p)));
     assert.deepEqual(runners, [idle.status.pid]);
     assert.equal((await fx.store.getRun(key))!.status.phase, "idle");
     await fx.runs.stop(key);
@@ -170,3 +176,8 @@ Deno.test("supervisor: recovery without agent-runs: creating, restarting → sta
     await fx.runs.stop({ workspace: "ws", name: "c" });
   });
 });
+
+function parentPid(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}

@@ -2,13 +2,12 @@
  * `massctl agent get|apply|delete`: agent definitions (command, args, env).
  */
 import { Command } from "@commander-js/extra-typings";
-import { type Agent, AgentSchema } from "../../../specs/ari.ts";
+import type { Agent } from "../../../specs/ari.ts";
 import type { App } from "../app.ts";
 import type { AgentInput, AriClient } from "../../client/ari_client.ts";
 import { CliError, isNotFound } from "../errors.ts";
 import { agentTable } from "../output.ts";
-import { parseYamlWith, readInputFile } from "../yaml_file.ts";
-import { outputOption, parseBool, printJson, printObjects } from "./common.ts";
+import { outputOption, parseBool, printObjects, printResult, resultOption } from "./common.ts";
 
 /** `massctl agent`: get, apply and delete agent definitions. */
 export function agentCommand(app: App) {
@@ -23,7 +22,7 @@ export function agentCommand(app: App) {
       const items = names.length > 0
         ? await Promise.all(names.map((n) => client.agentGet(n)))
         : (await client.agentList()).items;
-      printObjects(app, items, agentTable, opts.output, names.length === 1);
+      await printObjects(app, items, agentTable, opts.output, names.length === 1);
     });
 
   agent.command("apply")
@@ -31,6 +30,7 @@ export function agentCommand(app: App) {
     .argument("[name]", "agent to enable or disable (with --disabled)")
     .option("-f, --file <file>", "YAML Agent object ('-' for stdin)")
     .option("--disabled [bool]", "disable the agent (--disabled=false enables it)")
+    .addOption(resultOption())
     .action(async (nameArg, opts) => {
       // `--disabled NAME` (flag before the name) must not swallow the name as its value.
       let name = nameArg;
@@ -45,9 +45,16 @@ export function agentCommand(app: App) {
       if (!opts.file && !name) throw new CliError("agent apply: -f FILE or NAME is required");
       const client = await app.client();
       if (opts.file) {
+        // zod and yaml are loaded only by the commands that read a file.
+        const [{ AgentSchema }, { parseYamlWith, readInputFile }] = await Promise.all([
+          import("../../../specs/ari.ts"),
+          import("../yaml_file.ts"),
+        ]);
         const text = await readInputFile(opts.file);
         const input = parseYamlWith(AgentSchema, text, opts.file === "-" ? "stdin" : opts.file);
-        printJson(app, await createOrUpdate(client, input));
+        const { agent, created } = await createOrUpdate(client, input);
+        const verb = created ? "created" : "configured";
+        await printResult(app, opts.output, `agent "${agent.metadata.name}" ${verb}`, agent);
         return;
       }
       const disabled = typeof flag === "string" ? parseBool(flag, "--disabled") : flag === true;
@@ -56,7 +63,8 @@ export function agentCommand(app: App) {
         metadata: current.metadata,
         spec: { ...current.spec, disabled },
       });
-      printJson(app, updated);
+      const verb = disabled ? "disabled" : "enabled";
+      await printResult(app, opts.output, `agent "${updated.metadata.name}" ${verb}`, updated);
     });
 
   agent.command("delete")
@@ -78,10 +86,13 @@ function isBoolText(s: string): boolean {
 }
 
 /** Create; if the agent already exists, update it instead. */
-async function createOrUpdate(client: AriClient, input: AgentInput): Promise<Agent> {
+async function createOrUpdate(
+  client: AriClient,
+  input: AgentInput,
+): Promise<{ agent: Agent; created: boolean }> {
   const obj: AgentInput = { metadata: input.metadata, spec: input.spec };
   try {
-    return await client.agentCreate(obj);
+    return { agent: await client.agentCreate(obj), created: true };
   } catch (createErr) {
     try {
       await client.agentGet(obj.metadata.name);
@@ -89,6 +100,6 @@ async function createOrUpdate(client: AriClient, input: AgentInput): Promise<Age
       if (isNotFound(getErr)) throw createErr;
       throw getErr;
     }
-    return await client.agentUpdate(obj);
+    return { agent: await client.agentUpdate(obj), created: false };
   }
 }

@@ -1,31 +1,23 @@
 /**
  * `massctl agentrun (ar) get|create|delete|stop|cancel|restart|prompt|events|chat`.
  */
-import { Command, Option } from "@commander-js/extra-typings";
-import { isAbsolute, resolve } from "node:path";
-import { type AgentRun, RestartPolicySchema, type RunKey } from "../../../specs/ari.ts";
-import type { AgentRunEvent } from "../../../specs/events.ts";
-import { PermissionPolicySchema } from "../../../specs/runtime.ts";
+import { Command, type CommandUnknownOpts, Option } from "@commander-js/extra-typings";
+import type { AgentRun } from "../../../specs/ari.ts";
 import type { App } from "../app.ts";
-import { stopAndDeleteRun } from "../compose.ts";
-import { formatDuration, parseDuration } from "../duration.ts";
-import { CliError, ExitCode } from "../errors.ts";
-import { formatEventLine } from "../event_format.ts";
-import { oldestSeq } from "../../client/oldest_seq.ts";
-import { agentRunTable, toYaml } from "../output.ts";
-import { followTurn } from "../turn.ts";
-import { waitRunIdle } from "../../client/wait.ts";
+import { stopAndDeleteRun } from "../stop_and_delete.ts";
+import { parseDuration } from "../duration.ts";
+import { CliError } from "../errors.ts";
+import { agentRunTable } from "../output.ts";
 import { addPermissionCommands } from "./permission.ts";
-import { acpCommand } from "../../acp/command.ts";
-import { taskCommand } from "./task.ts";
-import { eventLogSpec } from "./run_spec.ts";
-import { addWorktreeCommands, addWorktreeFlags, worktreeSpec } from "./worktree.ts";
+import { addWorktreeCommands } from "./worktree.ts";
 import {
   outputOption,
   parseIntFlag,
-  printJson,
   printObjects,
+  printResult,
+  promptBlocks,
   requireWorkspace,
+  resultOption,
   timeoutOption,
   withSpinner,
 } from "./common.ts";
@@ -33,10 +25,22 @@ import {
 const WS_HELP = "workspace of the agent run";
 
 /**
- * `massctl agentrun` (alias `ar`): get, create, delete, stop, cancel, restart, prompt, events,
- * chat, and the `task` and `acp` subcommands.
+ * Subcommands in modules of their own, loaded only when named (or for help): `create` needs
+ * zod's schemas, `acp` the ACP SDK, `task` its file helpers; `get` needs none of them.
  */
-export function agentrunCommand(app: App) {
+const LAZY: Record<string, (app: App) => Promise<CommandUnknownOpts>> = {
+  create: async (app) => (await import("./agentrun_create.ts")).createCommand(app),
+  acp: async (app) => (await import("../../acp/command.ts")).acpCommand(app),
+  task: async (app) => (await import("./task.ts")).taskCommand(app),
+  debug: async (app) => (await import("./debug.ts")).debugCommand(app),
+};
+
+/**
+ * `massctl agentrun` (alias `ar`): get, create, delete, stop, cancel, restart, prompt, events,
+ * chat, and the `task` and `acp` subcommands; `sub` (the subcommand typed, if known) limits
+ * what is loaded.
+ */
+export async function agentrunCommand(app: App, sub?: string) {
   const ar = new Command("agentrun").alias("ar").description("manage agent runs");
 
   ar.command("get")
@@ -61,80 +65,7 @@ export function agentrunCommand(app: App) {
       if (names.length > 0 && opts.phase) {
         items = items.filter((r) => r.status?.phase === opts.phase);
       }
-      printObjects(app, items, agentRunTable, opts.output, names.length === 1);
-    });
-
-  addWorktreeFlags(ar.command("create"))
-    .description("create an agent run in a workspace")
-    .requiredOption("-w, --workspace <name>", WS_HELP)
-    .requiredOption("--name <name>", "agent run name")
-    .requiredOption("--agent <agent>", "agent definition to run")
-    .option("--system-prompt <text>", "system prompt sent before the first user prompt")
-    .addOption(
-      new Option("--permissions <policy>", "permission policy")
-        .choices(PermissionPolicySchema.options),
-    )
-    .option("--workflow <file>", "workflow file (made absolute)")
-    .addOption(
-      new Option("--restart-policy <policy>", "what to do when the agent exits")
-        .choices(RestartPolicySchema.options),
-    )
-    .option("--turn-timeout <duration>", "bound on one turn (e.g. 10m; default none)")
-    .option(
-      "--permission-timeout <duration>",
-      "with --permissions ask: how long a request waits for an answer (default 5m; 0 = forever)",
-    )
-    .option("--terminal", "let the agent run commands through ACP terminal/* (off by default)")
-    .option(
-      "--event-segment-mib <n>",
-      "event log segment size in MiB (1-1024; default 64)",
-      parseIntFlag("--event-segment-mib"),
-    )
-    .option(
-      "--event-max-segments <n>",
-      "event log segments to keep, oldest removed first (0 = all; default: the daemon's)",
-      parseIntFlag("--event-max-segments"),
-    )
-    .option("--wait", "wait until the run is idle, then print it")
-    .addOption(timeoutOption("10m"))
-    .action(async (opts) => {
-      const workflowFile = opts.workflow ? await checkWorkflow(app, opts.workflow) : undefined;
-      const turnTimeoutSeconds = opts.turnTimeout
-        ? Math.ceil(parseDuration(opts.turnTimeout, "--turn-timeout") / 1000)
-        : undefined;
-      const permissionTimeoutSeconds = opts.permissionTimeout
-        ? Math.ceil(parseDuration(opts.permissionTimeout, "--permission-timeout") / 1000)
-        : undefined;
-      const client = await app.client();
-      const key = { workspace: opts.workspace, name: opts.name };
-      const created = await client.agentrunCreate({
-        metadata: { name: opts.name, workspace: opts.workspace },
-        spec: {
-          agent: opts.agent,
-          ...(opts.systemPrompt !== undefined ? { systemPrompt: opts.systemPrompt } : {}),
-          ...(opts.permissions ? { permissions: opts.permissions } : {}),
-          ...(workflowFile ? { workflowFile } : {}),
-          ...(opts.restartPolicy ? { restartPolicy: opts.restartPolicy } : {}),
-          ...(turnTimeoutSeconds !== undefined ? { turnTimeoutSeconds } : {}),
-          ...(permissionTimeoutSeconds !== undefined ? { permissionTimeoutSeconds } : {}),
-          ...(opts.terminal ? { terminal: true } : {}),
-          ...eventLogSpec(opts.eventSegmentMib, opts.eventMaxSegments),
-          ...worktreeSpec(opts),
-        },
-      });
-      app.line(
-        `Agent run "${key.workspace}"/"${key.name}" created (state: ${
-          created.status?.phase ?? "creating"
-        })`,
-      );
-      if (!opts.wait) return;
-      const label = `agentrun ${key.workspace}/${key.name}`;
-      const run = await withSpinner(app, `${label}: creating`, (sp) =>
-        waitRunIdle(client, key, {
-          timeoutMs: parseDuration(opts.timeout, "--timeout"),
-          onPhase: (p) => sp.update(`${label}: ${p}`),
-        }));
-      printJson(app, run);
+      await printObjects(app, items, agentRunTable, opts.output, names.length === 1);
     });
 
   ar.command("delete")
@@ -160,7 +91,7 @@ export function agentrunCommand(app: App) {
             `stopping agentrun ${key.workspace}/${name}`,
             () => stopAndDeleteRun(client, key, { force: true, deleteBranch: opts.deleteBranch }),
           );
-          if (!existed) throw new CliError(`agent ${key.workspace}/${name} not found`);
+          if (!existed) throw new CliError(`agent run ${key.workspace}/${name} not found`);
         } else {
           await client.agentrunDelete({ ...key, deleteBranch: opts.deleteBranch });
         }
@@ -195,13 +126,18 @@ export function agentrunCommand(app: App) {
     });
 
   ar.command("restart")
-    .description("restart agent runs; prints each run as returned")
+    .description("restart agent runs (-o json|yaml: print each run as returned)")
     .argument("<names...>", "agent run names")
     .requiredOption("-w, --workspace <name>", WS_HELP)
+    .addOption(resultOption())
     .action(async (names, opts) => {
       const client = await app.client();
       for (const name of names) {
-        printJson(app, await client.agentrunRestart({ workspace: opts.workspace, name }));
+        const run = await client.agentrunRestart({ workspace: opts.workspace, name });
+        const line = `agentrun ${opts.workspace}/${name} restarted (state: ${
+          run.status?.phase ?? "restarting"
+        })`;
+        await printResult(app, opts.output, line, run);
       }
     });
 
@@ -220,6 +156,7 @@ export function agentrunCommand(app: App) {
         app.line(JSON.stringify({ accepted: res.accepted }));
         return;
       }
+      const { promptAndWait } = await import("./agentrun_prompt.ts");
       await promptAndWait(app, key, opts.text, parseDuration(opts.timeout, "--timeout"));
     });
 
@@ -239,6 +176,7 @@ export function agentrunCommand(app: App) {
         .default("table" as const),
     )
     .action(async (name, opts) => {
+      const { printEvents } = await import("./agentrun_events.ts");
       await printEvents(app, { workspace: opts.workspace, name }, {
         fromSeq: opts.fromSeq,
         follow: opts.follow === true,
@@ -267,128 +205,14 @@ export function agentrunCommand(app: App) {
       });
     });
 
-  ar.addCommand(taskCommand(app));
-  ar.addCommand(acpCommand(app));
   addPermissionCommands(ar, app);
   addWorktreeCommands(ar, app);
+  const wanted = sub && sub in LAZY ? [sub] : sub && isKnown(ar, sub) ? [] : Object.keys(LAZY);
+  for (const name of wanted) ar.addCommand(await LAZY[name](app));
   return ar;
 }
 
-function promptBlocks(text: string) {
-  return [{ type: "text", text }];
-}
-
-async function checkWorkflow(app: App, file: string): Promise<string> {
-  const abs = isAbsolute(file) ? file : resolve(app.deps.cwd(), file);
-  try {
-    const st = await Deno.stat(abs);
-    if (!st.isFile) throw new CliError(`--workflow ${file}: not a regular file`);
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    throw new CliError(`--workflow ${file}: no such file`);
-  }
-  return abs;
-}
-
-/**
- * `prompt --wait`, entirely over ARI: agentrun/prompt (which reserves the run and returns
- * the seq its turn starts after), then agentrun/watch from there.
- */
-async function promptAndWait(app: App, key: RunKey, text: string, timeoutMs: number) {
-  const client = await app.client();
-  // Fallback cursor for a daemon that does not return fromSeq.
-  const before = await client.agentrunGet(key);
-  const accepted = await client.agentrunPrompt({ ...key, prompt: promptBlocks(text) });
-  const fromSeq = accepted.fromSeq ?? before.status?.lastSeq;
-
-  const abort = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    abort.abort();
-  }, timeoutMs);
-  let lastChunk = "";
-  try {
-    const outcome = await followTurn(
-      client.watch({ ...key, fromSeq, signal: abort.signal }),
-      {
-        fromSeq,
-        onText: (chunk) => {
-          lastChunk = chunk;
-          app.out(chunk);
-        },
-      },
-    );
-    if (lastChunk && !lastChunk.endsWith("\n")) app.out("\n");
-    if (outcome.kind === "ended") {
-      if (outcome.stopReason === "end_turn") return;
-      throw new CliError(`turn ended: ${outcome.stopReason}`, ExitCode.TurnFailed);
-    }
-    if (outcome.kind === "error") throw new CliError(outcome.message, ExitCode.TurnFailed);
-    if (timedOut) {
-      throw new CliError(
-        `no answer within ${formatDuration(timeoutMs)}; the turn may still be running ` +
-          `(cancel it with: massctl agentrun cancel ${key.name} -w ${key.workspace})`,
-        ExitCode.Timeout,
-      );
-    }
-    throw new CliError("event stream ended before the turn finished", ExitCode.TurnFailed);
-  } finally {
-    clearTimeout(timer);
-    abort.abort();
-  }
-}
-
-interface EventsOptions {
-  /** Absent: from the oldest retained event. */
-  fromSeq?: number;
-  follow: boolean;
-  format: "table" | "json" | "yaml";
-}
-
-/** Without the lastSeq hint, a replay is over after this long without an event. */
-const REPLAY_IDLE_MS = 1_000;
-/** With the hint, a safety net in case the last event never comes. */
-const REPLAY_SAFETY_IDLE_MS = 5_000;
-
-async function printEvents(app: App, key: RunKey, opts: EventsOptions) {
-  const client = await app.client();
-  const run = await client.agentrunGet(key);
-  const lastSeq = run.status?.lastSeq;
-  const fromSeq = opts.fromSeq ?? await oldestSeq(client, key);
-  if (!opts.follow && lastSeq !== undefined && lastSeq < fromSeq) return;
-
-  const abort = new AbortController();
-  let idle: ReturnType<typeof setTimeout> | undefined;
-  const armIdle = () => {
-    if (opts.follow) return;
-    clearTimeout(idle);
-    idle = setTimeout(
-      () => abort.abort(),
-      lastSeq === undefined ? REPLAY_IDLE_MS : REPLAY_SAFETY_IDLE_MS,
-    );
-  };
-  armIdle();
-  try {
-    for await (const ev of client.watch({ ...key, fromSeq, signal: abort.signal })) {
-      app.out(formatEvent(ev, opts.format));
-      if (!opts.follow && lastSeq !== undefined && ev.seq >= lastSeq) break;
-      armIdle();
-    }
-  } finally {
-    clearTimeout(idle);
-    abort.abort();
-  }
-}
-
-function formatEvent(ev: AgentRunEvent, format: EventsOptions["format"]): string {
-  const { watchId: _w, ...envelope } = ev as AgentRunEvent & { watchId?: string };
-  switch (format) {
-    case "json":
-      return JSON.stringify(envelope) + "\n";
-    case "yaml":
-      return "---\n" + toYaml(envelope);
-    default:
-      return formatEventLine(ev) + "\n";
-  }
+/** True when `name` is a subcommand (or alias) `cmd` already has. */
+function isKnown(cmd: CommandUnknownOpts, name: string): boolean {
+  return cmd.commands.some((c) => c.name() === name || c.aliases().includes(name));
 }

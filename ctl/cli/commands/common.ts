@@ -15,6 +15,37 @@ export function outputOption() {
     .default("table" as OutputFormat);
 }
 
+/** `-o, --output text|json|yaml` for commands that change something (default text). */
+export function resultOption() {
+  return new Option("-o, --output <format>", "text: one line; json or yaml: the object only")
+    .choices(RESULT_FORMATS)
+    .default("text" as ResultFormat);
+}
+
+export const RESULT_FORMATS = ["text", "json", "yaml"] as const;
+export type ResultFormat = typeof RESULT_FORMATS[number];
+
+/**
+ * What a create/apply/restart prints: one line for a person, or the object alone (so
+ * `| jq` works) with `-o json|yaml`.
+ */
+export async function printResult(
+  app: App,
+  format: ResultFormat,
+  line: string,
+  value: unknown,
+): Promise<void> {
+  if (format === "json") printJson(app, value);
+  else if (format === "yaml") app.out(await yamlOf(value));
+  else app.line(line);
+}
+
+/** `value` as YAML; the yaml package is loaded only by the commands that print it. */
+export async function yamlOf(value: unknown): Promise<string> {
+  const { toYaml } = await import("../to_yaml.ts");
+  return toYaml(value);
+}
+
 /** `--timeout <duration>` for waits. */
 export function timeoutOption(defaultValue: string, what = "wait") {
   return new Option("--timeout <duration>", `how long to ${what} (e.g. 30s, 10m)`)
@@ -26,14 +57,15 @@ export function timeoutOption(defaultValue: string, what = "wait") {
 }
 
 /** Prints objects: JSON/YAML bare for one named object, `{kind: "List"}` otherwise. */
-export function printObjects<T>(
+export async function printObjects<T>(
   app: App,
   items: readonly T[],
   table: TableRenderer<T>,
   format: OutputFormat,
   single: boolean,
-): void {
-  app.out(renderObjects(items, table, { format, single, now: app.deps.now() }));
+): Promise<void> {
+  const toYaml = format === "yaml" ? (await import("../to_yaml.ts")).toYaml : undefined;
+  app.out(renderObjects(items, table, { format, single, now: app.deps.now(), toYaml }));
 }
 
 /** Prints `value` on stdout as indented JSON. */
@@ -77,4 +109,9 @@ export function parseIntFlag(flag: string) {
     }
     return Number(value);
   };
+}
+
+/** A prompt's text as ACP content blocks. */
+export function promptBlocks(text: string): { type: "text"; text: string }[] {
+  return [{ type: "text", text }];
 }

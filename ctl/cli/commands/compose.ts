@@ -7,13 +7,8 @@ import { isAbsolute, resolve } from "node:path";
 import { RestartPolicySchema } from "../../../specs/ari.ts";
 import { PermissionPolicySchema } from "../../../specs/runtime.ts";
 import type { App } from "../app.ts";
-import {
-  composeApply,
-  composeDelete,
-  type ComposeIO,
-  composeRun,
-  loadCompose,
-} from "../compose.ts";
+import { composeApply, composeDelete, type ComposeIO, loadCompose } from "../compose.ts";
+import { composeRun } from "../compose_run.ts";
 import { parseDuration } from "../duration.ts";
 import { timeoutOption } from "./common.ts";
 
@@ -32,7 +27,7 @@ export function composeCommand(app: App) {
   );
 
   compose.command("apply")
-    .description("create the workspace and start every run in the file, waiting for each")
+    .description("create the workspace and start every run in the file (what exists is kept)")
     .requiredOption("-f, --file <file>", "compose file (kind: workspace-compose)")
     .option("--workspace <name>", "override metadata.name")
     .addOption(timeoutOption("10m", "wait for each step"))
@@ -54,7 +49,10 @@ export function composeCommand(app: App) {
 
   compose.command("run")
     .description("run one agent with the current directory as a local workspace")
-    .requiredOption("-w, --workspace <name>", "workspace (created from the cwd, or reused)")
+    .requiredOption(
+      "-w, --workspace <name>",
+      "workspace (created from the cwd, or reused if it is the cwd's)",
+    )
     .requiredOption("--agent <agent>", "agent definition to run")
     .option("--name <name>", "agent run name (default: the agent name)")
     .option("--system-prompt <text>", "system prompt")
@@ -68,6 +66,7 @@ export function composeCommand(app: App) {
         .choices(RestartPolicySchema.options),
     )
     .option("--no-wait", "return once the run is created")
+    .option("--reuse", "use the workspace even when it points at another directory")
     .addOption(timeoutOption("10m", "wait for each step"))
     .action(async (opts) => {
       const cwd = app.deps.cwd();
@@ -84,6 +83,7 @@ export function composeCommand(app: App) {
         restartPolicy: opts.restartPolicy,
         dir: cwd,
         wait: opts.wait,
+        reuse: opts.reuse === true,
       }, composeIO(app, opts.timeout));
     });
 

@@ -67,7 +67,7 @@ export function addPermissionCommands(ar: Command, app: App): void {
     .action(async (name, opts) => {
       const client = await app.client();
       const { items } = await client.agentrunPermissions({ workspace: opts.workspace, name });
-      printObjects(app, items, permissionTable, opts.output, false);
+      await printObjects(app, items, permissionTable, opts.output, false);
     });
 
   ar.command("approve")

@@ -1,12 +1,15 @@
 /**
- * `massctl daemon status` and `massctl version`.
+ * `massctl daemon status|stop` and `massctl version`.
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import type { SystemInfo } from "../../../specs/ari.ts";
-import { MASS_VERSION } from "../../../specs/runtime.ts";
+import { MASS_VERSION } from "../../../specs/version.ts";
 import type { App } from "../app.ts";
-import { DaemonUnreachableError } from "../errors.ts";
-import { toYaml } from "../output.ts";
+import { delay } from "../../../specs/lib/delay.ts";
+import { withTimeout } from "../../../specs/lib/with_timeout.ts";
+import { parseDuration } from "../duration.ts";
+import { CliError, DaemonUnreachableError } from "../errors.ts";
+import { timeoutOption, yamlOf } from "./common.ts";
 
 /** What the client knows about itself. */
 export interface ClientInfo {
@@ -46,7 +49,9 @@ export function daemonCommand(app: App) {
       const info = await daemonInfo(app);
       if (opts.output !== "text") {
         const value = info ?? { running: false, socketPath: app.socketPath };
-        app.out(opts.output === "json" ? JSON.stringify(value, null, 2) + "\n" : toYaml(value));
+        app.out(
+          opts.output === "json" ? JSON.stringify(value, null, 2) + "\n" : await yamlOf(value),
+        );
       } else if (!info) {
         app.line(`daemon: not running (no daemon at ${app.socketPath})`);
       } else {
@@ -59,7 +64,51 @@ export function daemonCommand(app: App) {
       }
       if (!info) app.exitCode = 1;
     });
+  daemon.command("stop")
+    .description("stop the daemon (SIGTERM) and wait until it is gone; agent runs keep running")
+    .addOption(timeoutOption("30s", "wait for the daemon to exit"))
+    .action(async (opts) => {
+      const info = await daemonInfo(app);
+      if (!info) {
+        app.line(`daemon: not running (no daemon at ${app.socketPath})`);
+        return;
+      }
+      await app.close();
+      try {
+        Deno.kill(info.pid, "SIGTERM");
+      } catch (err) {
+        throw new CliError(
+          `cannot signal the daemon (pid ${info.pid}): ${(err as Error).message}; ` +
+            `stop it where it runs: mass daemon stop --root ${info.root}`,
+        );
+      }
+      app.line(`daemon: sent SIGTERM to pid ${info.pid}, waiting for exit...`);
+      const timeoutMs = parseDuration(opts.timeout, "--timeout");
+      const gone = await untilUnreachable(app, timeoutMs);
+      if (!gone) {
+        throw new CliError(
+          `daemon (pid ${info.pid}) did not exit within ${opts.timeout}; ` +
+            `look at its log: ${info.root}/logs/mass-server.log`,
+        );
+      }
+      app.line(`daemon: stopped (pid: ${info.pid})`);
+    });
   return daemon;
+}
+
+/** True once nobody answers on the daemon's socket any more; false after `timeoutMs`. */
+async function untilUnreachable(app: App, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    await app.close();
+    try {
+      await withTimeout((await app.client()).systemInfo(), 1_000);
+    } catch (err) {
+      if (err instanceof DaemonUnreachableError) return true;
+    }
+    await delay(100);
+  }
+  return false;
 }
 
 /** `massctl version`: the client's version and, when a daemon answers, the daemon's. */

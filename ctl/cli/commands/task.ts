@@ -66,7 +66,7 @@ export function taskCommand(app: App) {
       const items: AgentTask[] = ids.length > 0
         ? await Promise.all(ids.map((taskId) => client.agentrunTaskGet({ ...key, taskId })))
         : (await client.agentrunTaskList(key)).items ?? [];
-      printObjects(app, items, taskTable, opts.output, ids.length === 1);
+      await printObjects(app, items, taskTable, opts.output, ids.length === 1);
     });
 
   task.command("retry")

@@ -2,33 +2,26 @@
  * `massctl workspace (ws) get|create|delete|send`.
  */
 import { Command, Option } from "@commander-js/extra-typings";
-import { dirname, resolve } from "node:path";
-import { z } from "zod";
-import { ObjectMetaSchema, type Workspace, WorkspaceSpecSchema } from "../../../specs/ari.ts";
-import { ComposeSourceSchema } from "../../../specs/compose.ts";
+import { resolve } from "node:path";
+import type { Workspace } from "../../../specs/ari.ts";
 import type { App } from "../app.ts";
 import type { AriClient, WorkspaceInput } from "../../client/ari_client.ts";
-import { normalizeSource, stopAndDeleteRun } from "../compose.ts";
+import { AriError } from "../../client/errors.ts";
+import { stopAndDeleteRun } from "../stop_and_delete.ts";
 import { parseDuration } from "../duration.ts";
 import { CliError } from "../errors.ts";
 import { workspaceTable } from "../output.ts";
 import { waitWorkspaceReady } from "../../client/wait.ts";
-import { parseYamlWith, readInputFile } from "../yaml_file.ts";
 import {
   outputOption,
   parseIntFlag,
-  printJson,
   printObjects,
+  printResult,
+  type ResultFormat,
+  resultOption,
   timeoutOption,
   withSpinner,
 } from "./common.ts";
-
-/** `ws create -f`: the shape `ws get -o yaml` prints; `empty` and relative paths allowed. */
-const WorkspaceFileSchema = z.object({
-  kind: z.literal("Workspace").optional(),
-  metadata: ObjectMetaSchema,
-  spec: WorkspaceSpecSchema.extend({ source: ComposeSourceSchema }),
-});
 
 /** `massctl workspace` (alias `ws`): get, create (local, git, empty), delete and send. */
 export function workspaceCommand(app: App) {
@@ -46,7 +39,7 @@ export function workspaceCommand(app: App) {
         : (await client.workspaceList(
           opts.phase ? { fieldSelector: { phase: opts.phase } } : {},
         )).items;
-      printObjects(app, items, workspaceTable, opts.output, names.length === 1);
+      await printObjects(app, items, workspaceTable, opts.output, names.length === 1);
     });
 
   const create = ws.command("create")
@@ -56,16 +49,11 @@ export function workspaceCommand(app: App) {
     .option("-f, --file <file>", "YAML Workspace object ('-' for stdin)")
     .option("--wait", "wait until the workspace is ready")
     .addOption(timeoutOption("10m"))
+    .addOption(resultOption())
     .action(async (opts) => {
       if (!opts.file) throw new CliError("workspace create: use local|git|empty, or -f FILE");
-      const text = await readInputFile(opts.file);
-      const file = opts.file === "-" ? "stdin" : opts.file;
-      const parsed = parseYamlWith(WorkspaceFileSchema, text, file);
-      const baseDir = opts.file === "-" ? app.deps.cwd() : dirname(resolve(opts.file));
-      await createWorkspace(app, {
-        metadata: parsed.metadata,
-        spec: { ...parsed.spec, source: normalizeSource(parsed.spec.source, baseDir) },
-      }, opts);
+      const { readWorkspaceFile } = await import("../workspace_file.ts");
+      await createWorkspace(app, await readWorkspaceFile(opts.file, app.deps.cwd()), opts);
     });
 
   create.command("local")
@@ -74,11 +62,12 @@ export function workspaceCommand(app: App) {
     .requiredOption("--path <path>", "directory (relative paths are made absolute)")
     .option("--wait", "wait until the workspace is ready")
     .addOption(timeoutOption("10m"))
+    .addOption(resultOption())
     .action(async (opts, cmd) => {
       await createWorkspace(app, {
         metadata: { name: opts.name },
         spec: { source: { type: "local", path: resolve(app.deps.cwd(), opts.path) } },
-      }, { ...opts, wait: opts.wait || parentWait(cmd) });
+      }, { ...opts, ...parentOpts(cmd, opts) });
     });
 
   create.command("git")
@@ -89,6 +78,7 @@ export function workspaceCommand(app: App) {
     .option("--depth <n>", "shallow clone depth (0 = full)", parseIntFlag("--depth"))
     .option("--wait", "wait until the workspace is ready")
     .addOption(timeoutOption("10m"))
+    .addOption(resultOption())
     .action(async (opts, cmd) => {
       await createWorkspace(app, {
         metadata: { name: opts.name },
@@ -100,7 +90,7 @@ export function workspaceCommand(app: App) {
             ...(opts.depth !== undefined ? { depth: opts.depth } : {}),
           },
         },
-      }, { ...opts, wait: opts.wait || parentWait(cmd) });
+      }, { ...opts, ...parentOpts(cmd, opts) });
     });
 
   create.command("empty")
@@ -108,11 +98,12 @@ export function workspaceCommand(app: App) {
     .requiredOption("--name <name>", "workspace name")
     .option("--wait", "wait until the workspace is ready")
     .addOption(timeoutOption("10m"))
+    .addOption(resultOption())
     .action(async (opts, cmd) => {
       await createWorkspace(app, {
         metadata: { name: opts.name },
         spec: { source: { type: "emptyDir" } },
-      }, { ...opts, wait: opts.wait || parentWait(cmd) });
+      }, { ...opts, ...parentOpts(cmd, opts) });
     });
 
   ws.command("delete")
@@ -130,7 +121,7 @@ export function workspaceCommand(app: App) {
       const client = await app.client();
       for (const name of names) {
         if (opts.force) await deleteRunsIn(app, client, name);
-        await client.workspaceDelete(name);
+        await client.workspaceDelete(name).catch((err) => blockedDelete(client, name, err));
         app.line(`workspace "${name}" deleted`);
       }
     });
@@ -160,20 +151,24 @@ export function workspaceCommand(app: App) {
   return ws;
 }
 
-/** `ws create --wait local …`: the flag may sit on the parent command. */
-function parentWait(cmd: { parent: { opts(): Record<string, unknown> } | null }): boolean {
-  return cmd.parent?.opts().wait === true;
+/** `ws create --wait -o json local …`: the flags may sit on the parent command. */
+function parentOpts(
+  cmd: { parent: { opts(): Record<string, unknown> } | null },
+  own: { wait?: boolean; output: ResultFormat },
+): { wait: boolean; output: ResultFormat } {
+  const parent = cmd.parent?.opts() ?? {};
+  const output = own.output !== "text" ? own.output : (parent.output as ResultFormat | undefined);
+  return { wait: own.wait === true || parent.wait === true, output: output ?? "text" };
 }
 
 async function createWorkspace(
   app: App,
   input: WorkspaceInput,
-  opts: { wait?: boolean; timeout: string },
+  opts: { wait?: boolean; timeout: string; output: ResultFormat },
 ): Promise<void> {
   const client = await app.client();
   const created = await client.workspaceCreate(input);
   const name = created.metadata?.name ?? input.metadata.name;
-  app.line(`Workspace "${name}" created (phase: ${created.status?.phase ?? "pending"})`);
   let result: Workspace = created;
   if (opts.wait) {
     result = await withSpinner(
@@ -186,7 +181,20 @@ async function createWorkspace(
         }),
     );
   }
-  printJson(app, result);
+  const phase = result.status?.phase ?? "pending";
+  await printResult(app, opts.output, `Workspace "${name}" created (phase: ${phase})`, result);
+}
+
+/** A refused delete names the runs that block it and the way past them. */
+async function blockedDelete(client: AriClient, workspace: string, err: unknown): Promise<never> {
+  if (!(err instanceof AriError) || err.kind !== "conflict") throw err;
+  const runs = (await client.agentrunList({ fieldSelector: { workspace } }).catch(() => undefined))
+    ?.items.filter((r) => r.metadata.workspace === workspace).map((r) => r.metadata.name);
+  if (!runs?.length) throw err;
+  throw new CliError(
+    `workspace ${workspace} still has agent runs ${runs.join(", ")}: delete them first, or ` +
+      `stop and delete them with: massctl workspace delete ${workspace} --force`,
+  );
 }
 
 async function deleteRunsIn(app: App, client: AriClient, workspace: string): Promise<void> {

@@ -27,14 +27,15 @@ export interface StatusLineProps {
 
 export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
   const { phase, seq, connection, hint, info, pendingPermissions = 0 } = props;
+  const connecting = connection === "connecting";
   return (
     <Box>
       <Text wrap="truncate-end">
-        <Text color={PHASE_COLOR[phase ?? ""] ?? "gray"}>{"● "}</Text>
-        <Text>{phase ?? "unknown"}</Text>
+        {/* Until the first answer, the phase we hold is a guess: say "connecting" instead. */}
+        <Text color={connecting ? "yellow" : PHASE_COLOR[phase ?? ""] ?? "gray"}>{"● "}</Text>
+        <Text>{connecting ? "connecting…" : phase ?? "unknown"}</Text>
         <Text dimColor>{` seq:${seq < 0 ? "-" : seq}`}</Text>
         {connection === "reconnecting" ? <Text color="yellow">{" reconnecting…"}</Text> : null}
-        {connection === "connecting" ? <Text color="yellow">{" connecting…"}</Text> : null}
         {connection === "closed" ? <Text color="red">{" disconnected"}</Text> : null}
         {pendingPermissions > 0
           ? (

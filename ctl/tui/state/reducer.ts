@@ -10,7 +10,7 @@ import type { AgentRunEvent } from "../../../specs/events.ts";
 import type { ChatAction, ChatModel } from "./model.ts";
 import { addItem, addNotice, closeOpen, updateItem } from "./items.ts";
 import { applyContent } from "./content.ts";
-import { applyToolCall, applyToolResult } from "./tools.ts";
+import { applyToolCall, applyToolResult, toolScope } from "./tools.ts";
 import { addPermission, resolvePermission } from "./permissions.ts";
 import { applyPlan, applyRuntimeUpdate, applySession } from "./session.ts";
 
@@ -90,9 +90,9 @@ function _applyEvent(model: ChatModel, ev: AgentRunEvent): ChatModel {
     case "user_message":
       return applyContent(m, ev.type, ev.payload);
     case "tool_call":
-      return applyToolCall(closeOpen(m), ev.payload);
+      return applyToolCall(closeOpen(m), ev.payload, toolScope(ev));
     case "tool_result":
-      return applyToolResult(closeOpen(m), ev.payload);
+      return applyToolResult(closeOpen(m), ev.payload, toolScope(ev));
     case "plan":
       return applyPlan(closeOpen(m), ev.turnId, ev.payload.entries);
     case "turn_start":

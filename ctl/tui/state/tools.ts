@@ -68,11 +68,21 @@ export function truncateMiddle(text: string, limit: number): string {
   return `${head}\n… (${bytes.length - 2 * half} bytes truncated) …\n${tail}`;
 }
 
-/** A tool_call: a new card, or an update of the card with the same id. */
-export function applyToolCall(model: ChatModel, p: ToolCallPayload): ChatModel {
-  const known = model.tools[p.id];
+/**
+ * Where a tool call id is unique: its turn (else its session). Agents number tool calls per
+ * turn or session (the demo agent starts again at 1 after a resume), so an id alone would put
+ * a later turn's tool into an earlier turn's card.
+ */
+export function toolScope(ev: { turnId?: string; sessionId?: string }): string {
+  return ev.turnId ? `turn:${ev.turnId}` : `session:${ev.sessionId ?? ""}`;
+}
+
+/** A tool_call: a new card, or an update of the card with the same id in the same scope. */
+export function applyToolCall(model: ChatModel, p: ToolCallPayload, scope = ""): ChatModel {
+  const key = `${scope}|${p.id}`;
+  const known = model.tools[key];
   // A repeated tool_call for the same id (e.g. a session/load replay) updates in place.
-  if (known !== undefined) return applyToolResult(model, p);
+  if (known !== undefined) return applyToolResult(model, p, scope);
   const item: NewItem = {
     kind: "tool",
     toolId: p.id,
@@ -85,12 +95,12 @@ export function applyToolCall(model: ChatModel, p: ToolCallPayload): ChatModel {
     rawInput: p.rawInput,
   };
   const m = addItem(model, item);
-  return { ...m, tools: { ...m.tools, [p.id]: model.nextId } };
+  return { ...m, tools: { ...m.tools, [key]: model.nextId } };
 }
 
-/** A tool_result (or repeated tool_call): updates the card of its id, if there is one. */
-export function applyToolResult(model: ChatModel, p: ToolCallPayload): ChatModel {
-  const itemId = model.tools[p.id];
+/** A tool_result (or repeated tool_call): updates the card of its id in its scope, if any. */
+export function applyToolResult(model: ChatModel, p: ToolCallPayload, scope = ""): ChatModel {
+  const itemId = model.tools[`${scope}|${p.id}`];
   if (itemId === undefined) return model; // late join: no tool_call seen
   return updateItem(model, itemId, (item) => {
     if (item.kind !== "tool") return item;
