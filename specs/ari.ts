@@ -184,6 +184,11 @@ export interface AgentRunStatus {
   eventLogBytes?: number;
   /** Oldest seq still replayable: a watch from an older seq gets -32602. */
   firstSeq?: number;
+  /**
+   * The event log could not be read past `seq` (a damaged line in the middle): agentd skipped
+   * to the log's end; the events from `seq` up to there were not applied.
+   */
+  eventLogError?: { message: string; seq?: number };
   /** The run's own git worktree (spec.worktree.enabled). */
   worktree?: WorktreeStatus;
   /** The OS sandbox applied at the last start (specs/runtime.md §Sandbox). */

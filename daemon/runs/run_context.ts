@@ -85,6 +85,11 @@ export interface Live {
   /** Phase written when it has exited after agentd stopped it. */
   stopPhase: "stopped" | "restarting";
   agentExit?: AgentExitPayload;
+  /** Connection drops in quick succession, and when the last one was (reconnect back-off). */
+  drops?: number;
+  lastDropAt?: number;
+  /** agentd made the run idle at a turn_end; the agent-run's own idle event is then skipped. */
+  idleAtTurnEnd?: boolean;
   /** Ids of permission requests waiting for a client (policy `ask`). */
   pendingPermissions: Set<string>;
   exited: boolean;

@@ -75,6 +75,12 @@ export async function startLocked(
   try {
     await _startAgentRun(cx, key, ctl, opts, abort.signal);
   } catch (err) {
+    // agentd is going away, not the run: it stays `creating`, its agent-run (if spawned) goes
+    // on, and recovery attaches to it or starts it again.
+    if (cx.closing.aborted) {
+      cx.log.info("agentd closing during a start: left to recovery", { run: runId(key) });
+      return;
+    }
     await _markStartFailed(cx, key, abort.signal, errorMessage(err));
   } finally {
     if (ctl.starting === abort) ctl.starting = undefined;
@@ -189,6 +195,11 @@ async function _abandon(
   paths: BundlePaths,
   child: Deno.ChildProcess,
 ): Promise<RuntimeState | undefined> {
+  if (cx.closing.aborted) {
+    // agentd is going away mid-start: the agent-run outlives it like any other.
+    child.unref();
+    return undefined;
+  }
   signalGroup(child.pid, "SIGTERM");
   if (!await settlesWithin(child.status, cx.timeouts.termMs + 2_000)) {
     signalGroup(child.pid, "SIGKILL");
