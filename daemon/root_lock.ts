@@ -145,7 +145,10 @@ export async function acquireRootLock(paths: RootPaths, pid = Deno.pid): Promise
       } catch {
         // best effort: the lock itself is what matters
       }
-      file.close(); // closing drops the flock
+      // Unlock before closing: a close alone drops the flock only once every reference to
+      // the file is gone, and a daemon restarted in the same process could meet it still held.
+      await file.unlock().catch(() => {});
+      file.close();
     },
   };
 }

@@ -9,6 +9,7 @@
 import { errorMessage } from "../specs/errors.ts";
 import { MASS_VERSION, type RuntimeState } from "../specs/runtime.ts";
 import { AgentSession } from "./acp/session.ts";
+import { appliedSandbox } from "../specs/sandbox.ts";
 import type { Bundle } from "./config.ts";
 import { EventHub } from "./events/event_hub.ts";
 import { EventLog } from "../specs/eventlog/event_log.ts";
@@ -124,10 +125,12 @@ export class AgentRun {
       id: config.metadata.name,
       bundle: dir,
       phase: "creating",
-      runnerPid: Deno.pid,
       reason: "bootstrap-started",
       updatedAt: new Date().toISOString(),
+      sandbox: appliedSandbox(config.sandbox),
     };
+    // In its own PID namespace (bwrap) its pid means nothing to agentd, which has its own.
+    if (config.sandbox.mode === "none") initial.runnerPid = Deno.pid;
     if (config.metadata.annotations) initial.annotations = config.metadata.annotations;
     ctx.state = new StateFile(paths.state, initial, {
       decorate: (s) => {

@@ -25,6 +25,8 @@ export interface Turn {
   done: Promise<void>;
   /** Resolves once session/prompt is on its way to the agent (or the turn ended without it). */
   sent: Promise<void>;
+  /** Set once turn_end is emitted: what is left is the idle phase event. */
+  ended?: boolean;
 }
 
 /** The shared state of one agent-run; see the module doc. */

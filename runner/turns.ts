@@ -67,6 +67,7 @@ export class Turns {
       const end: EventDraft[] = failure ? [ctx.draftError(errorMessage(failure), turnId)] : [];
       end.push(...ctx.translator.endTurn(failure ? "error" : stopReason));
       await ctx.emit(end);
+      turn.ended = true;
       if (ctx.bootstrapped && !ctx.terminating) {
         await ctx.emitPhase("running", "idle", failure ? "prompt-failed" : "prompt-completed");
       }

@@ -7,6 +7,7 @@ import { ContentBlockSchema } from "./events.ts";
 import type { ContentBlock, PendingPermission, Phase } from "./events.ts";
 import { McpServerSchema, PermissionPolicySchema } from "./runtime.ts";
 import type { RuntimeState } from "./runtime.ts";
+import { type AppliedSandbox, SandboxSpecSchema } from "./sandbox.ts";
 
 export const ObjectMetaSchema = z.object({
   name: z.string(),
@@ -43,6 +44,8 @@ export const AgentSpecSchema = z.object({
   args: z.array(z.string()).optional(),
   env: z.array(EnvVarSpecSchema).optional(),
   startupTimeoutSeconds: z.number().int().positive().optional(),
+  /** OS sandbox the agent's runs get (specs/runtime.md §Sandbox); default mode `auto`. */
+  sandbox: SandboxSpecSchema.optional(),
 });
 export type AgentSpec = z.infer<typeof AgentSpecSchema>;
 export const AgentSchema = z.object({
@@ -159,6 +162,8 @@ export const AgentRunSpecSchema = z.object({
   eventLog: EventLogSpecSchema.optional(),
   /** A git worktree of its own (specs/workspace.md "Worktrees"). */
   worktree: WorktreeSpecSchema.optional(),
+  /** Narrows the agent's `spec.sandbox` (never widens it). */
+  sandbox: SandboxSpecSchema.optional(),
 });
 export type AgentRunSpec = z.infer<typeof AgentRunSpecSchema>;
 export interface LastExit {
@@ -204,8 +209,15 @@ export interface AgentRunStatus {
   eventLogBytes?: number;
   /** Oldest seq still replayable: a watch from an older seq gets -32602. */
   firstSeq?: number;
+  /**
+   * The event log could not be read past `seq` (a damaged line in the middle): agentd skipped
+   * to the log's end; the events from `seq` up to there were not applied.
+   */
+  eventLogError?: { message: string; seq?: number };
   /** The run's own git worktree (spec.worktree.enabled). */
   worktree?: WorktreeStatus;
+  /** The OS sandbox applied at the last start (specs/runtime.md §Sandbox). */
+  sandbox?: AppliedSandbox;
 }
 export const AgentRunSchema = z.object({
   kind: z.literal("AgentRun").optional(),

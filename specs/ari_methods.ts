@@ -125,6 +125,11 @@ export const ARI_METHODS = {
 export const ARI_NOTIFICATIONS = {
   /** Events of an `agentrun/watch` (envelope + watchId + workspace). */
   agentrunEvent: "agentrun/event",
+  /**
+   * The last notification of an `agentrun/watch` that cannot go on (its events cannot be
+   * read): `{watchId, workspace, name, code, message, seq?}`. Resuming would fail the same way.
+   */
+  agentrunWatchError: "agentrun/watch_error",
 } as const;
 
 export type AriMethodTable = typeof ARI_METHODS;
@@ -195,4 +200,6 @@ export const AriMethods = {
   agentrunMerge: "agentrun/merge",
   /** Server → client notification for agentrun/watch (envelope + watchId + workspace). */
   agentrunEvent: "agentrun/event",
+  /** Server → client notification: the watch ended on an error (see ARI_NOTIFICATIONS). */
+  agentrunWatchError: "agentrun/watch_error",
 } as const satisfies Record<string, AriMethodName | AriNotificationName>;

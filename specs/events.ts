@@ -5,6 +5,7 @@
  * log and in notifications, except that notifications also carry `watchId`.
  */
 import { z } from "zod";
+import type { AppliedSandbox } from "./sandbox.ts";
 
 export const EVENT_TYPES = [
   "agent_message",
@@ -32,8 +33,26 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const BlockStatusSchema = z.enum(["start", "streaming", "end"]);
 export type BlockStatus = z.infer<typeof BlockStatusSchema>;
 
-/** ACP content block; kept open (passthrough) since ACP may add fields. */
-export const ContentBlockSchema = z.looseObject({ type: z.string() });
+/**
+ * An ACP content block as a client may send it in a prompt: one of ACP's block types with the
+ * fields that type requires (checked at the door, so a malformed block is refused with
+ * -32602 naming the field instead of failing the turn later). Objects stay open (passthrough)
+ * since ACP may add fields.
+ */
+export const ContentBlockSchema: z.ZodType<ContentBlock> = z.discriminatedUnion("type", [
+  z.looseObject({ type: z.literal("text"), text: z.string() }),
+  z.looseObject({ type: z.literal("image"), data: z.string(), mimeType: z.string() }),
+  z.looseObject({ type: z.literal("audio"), data: z.string(), mimeType: z.string() }),
+  z.looseObject({ type: z.literal("resource_link"), uri: z.string(), name: z.string() }),
+  z.looseObject({
+    type: z.literal("resource"),
+    resource: z.union([
+      z.looseObject({ uri: z.string(), text: z.string() }),
+      z.looseObject({ uri: z.string(), blob: z.string() }),
+    ]),
+  }),
+]);
+/** Typed open (a block's type is a plain string) so clients need no casts; checked above. */
 export type ContentBlock = { type: string; [k: string]: unknown };
 
 export interface ContentPayload {
@@ -109,6 +128,8 @@ export interface SessionStartPayload {
   /** How the session began: new, load (replayed by the agent) or resume. */
   mode: "new" | "load" | "resume";
   previousSessionId?: string;
+  /** The OS sandbox the agent runs in (specs/runtime.md §Sandbox). */
+  sandbox?: AppliedSandbox;
 }
 
 export interface AgentExitPayload {

@@ -22,7 +22,20 @@ export const RunnerMethods = {
   respondPermission: "session/respond_permission",
   /** Server → client notification carrying one event plus its watchId. */
   eventUpdate: "runtime/event_update",
+  /**
+   * Server → client notification: the watch ended because its events cannot be read (a
+   * corrupt log); the last notification of that watch, sent just before its connection closes.
+   */
+  watchError: "runtime/watch_error",
 } as const;
+
+/** Params of `runtime/watch_error`. `seq` is where reading stopped, when known. */
+export interface WatchErrorParams {
+  watchId: string;
+  code: number;
+  message: string;
+  seq?: number;
+}
 
 export const PromptParamsSchema = z.object({
   prompt: z.array(ContentBlockSchema).min(1, "missing prompt"),

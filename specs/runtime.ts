@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { Phase } from "./events.ts";
+import { type AppliedSandbox, RuntimeSandboxSchema } from "./sandbox.ts";
 
 export { MASS_VERSION } from "./version.ts";
 
@@ -68,6 +69,14 @@ export const RuntimeConfigSchema = z.object({
     eventMaxSegments: 0,
     permissionTimeoutSeconds: 300,
   }),
+  /** The OS sandbox (§Sandbox); absent = none (unconfined). */
+  sandbox: RuntimeSandboxSchema.default({
+    mode: "none",
+    network: "host",
+    paths: [],
+    readOnly: [],
+    readWrite: [],
+  }),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 export type RuntimeConfigInput = z.input<typeof RuntimeConfigSchema>;
@@ -111,6 +120,11 @@ export interface RuntimeState {
   lastSeq?: number;
   /** The event log on disk (specs/events.md, retention). */
   eventLog?: EventLogInfo;
+  /**
+   * The OS sandbox the agent-run runs in. Under `bwrap` the agent-run is in its own PID
+   * namespace, so `runnerPid` and `pid` are absent (they would be namespace pids).
+   */
+  sandbox?: AppliedSandbox;
 }
 
 /** Size and replayable range of an agent-run's event log. */
@@ -168,7 +182,12 @@ export const BundleFiles = {
   log: "agent-run.log",
   events: "events",
   workspaceLink: "workspace",
-  /** agentd's per-run mesh endpoint lives here (the agent's sandbox view includes it). */
+  /** The sandboxed agent's HOME (bound into its view). */
+  home: "home",
+  /** The sandboxed agent's /tmp. */
+  tmp: "tmp",
+  /** Directory of the run's own mesh endpoint, bound into the agent's view when present. */
   meshDir: "mesh",
+  /** The run's mesh endpoint socket. */
   meshSocket: "mesh/mesh.sock",
 } as const;

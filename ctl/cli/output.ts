@@ -140,7 +140,8 @@ export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Da
   const head = ["WORKSPACE", "NAME", "AGENT", "PHASE", "AGE", "PENDING"];
   // LOG: the event log's size on disk (as of the run's last idle, attach or exit).
   // WORKTREE: `branch (+N commits, dirty)` of a run in its own git worktree.
-  if (wide) head.push("PID", "RESTARTS", "LOG", "WORKTREE", "ERROR");
+  // SANDBOX: the OS sandbox of the last start, e.g. bwrap/none (mode/network).
+  if (wide) head.push("PID", "RESTARTS", "LOG", "WORKTREE", "SANDBOX", "ERROR");
   const rows = items.map((r) => {
     const row = [
       r.metadata.workspace,
@@ -156,6 +157,7 @@ export function agentRunTable(items: readonly AgentRun[], wide: boolean, now: Da
         String(r.status?.restartCount ?? 0),
         formatBytes(r.status?.eventLogBytes),
         formatWorktree(r.status?.worktree),
+        r.status?.sandbox ? `${r.status.sandbox.mode}/${r.status.sandbox.network}` : "",
         r.status?.errorMessage ?? "",
       );
     }

@@ -15,6 +15,7 @@ import { toAriError } from "./errors.ts";
 // schemas into every client, which `massctl … get` should not pay for.
 const AGENTRUN_WATCH = "agentrun/watch" satisfies AriMethodName;
 const AGENTRUN_EVENT = "agentrun/event" satisfies AriNotificationName;
+const AGENTRUN_WATCH_ERROR = "agentrun/watch_error" satisfies AriNotificationName;
 
 /** Error codes after which retrying a watch cannot help. */
 const PERMANENT_WATCH_CODES = new Set<number>([ErrorCode.InvalidParams, ErrorCode.MethodNotFound]);
@@ -47,7 +48,9 @@ export async function* watchRun(
       peer = await dialUnix(socketPath, {
         requestTimeoutMs: clientOpts.requestTimeoutMs ?? 30_000,
         connectTimeoutMs: clientOpts.connectTimeoutMs,
-        setup: (p) => p.onNotification(AGENTRUN_EVENT, (params) => queue.push(params)),
+        setup: (p) =>
+          p.onNotification(AGENTRUN_EVENT, (params) => queue.push(params))
+            .onNotification(AGENTRUN_WATCH_ERROR, (params) => queue.fail(params)),
       });
       const closeOnAbort = () => peer?.close();
       opts.signal?.addEventListener("abort", closeOnAbort, { once: true });
@@ -61,7 +64,11 @@ export async function* watchRun(
       });
       while (true) {
         const ev = await queue.next();
-        if (!ev) break;
+        if (!ev) {
+          // The daemon said the watch cannot go on: resuming would fail the same way.
+          if (queue.failure) throw queue.failure;
+          break;
+        }
         // Duplicates can only come from a resume overlap; seq is the dedup key.
         if (next !== undefined && ev.seq < next) continue;
         next = ev.seq + 1;
@@ -71,6 +78,7 @@ export async function* watchRun(
       }
       opts.signal?.removeEventListener("abort", closeOnAbort);
     } catch (err) {
+      if (err === queue.failure) throw err;
       const code = errorCode(err);
       if (code !== undefined && PERMANENT_WATCH_CODES.has(code)) throw toAriError(err);
       failures++;
@@ -122,6 +130,20 @@ class EventQueue {
     if (ev) return Promise.resolve(ev);
     if (this.#ended) return Promise.resolve(undefined);
     return new Promise((r) => (this.#waiter = r));
+  }
+
+  /** Set by an `agentrun/watch_error`: the watch's last word. */
+  failure: Error | undefined;
+
+  /** The watch cannot go on: what is queued is still delivered, then `failure`. */
+  fail(params: unknown): void {
+    const p = params as { code?: number; message?: string; seq?: number };
+    const seq = typeof p?.seq === "number" ? p.seq : undefined;
+    const message = p?.message ?? "watch failed";
+    this.failure = toAriError(
+      new RpcError(p?.code ?? ErrorCode.Internal, message, seq === undefined ? {} : { seq }),
+    ) as Error;
+    this.end();
   }
 
   end(): void {

@@ -15,6 +15,9 @@
  *   (or a Codex login under HOME).
  * - `gsd-pi`: disabled by default, as upstream (`massctl agent apply gsd-pi --disabled=false`).
  *
+ * Sandbox (specs/runtime.md §Sandbox): mode `auto` for all; `demo` gets no network, the
+ * others the host's (they call an LLM API).
+ *
  * Which of agentd's environment variables reach agents: the basics of `AGENT_ENV_ALLOW` in
  * daemon/runs/spawn.ts (no credentials), then the Agent's `spec.env`. Each built-in names
  * its own provider's variables there (`fromHost: true`) plus the host's CA and proxy
@@ -136,21 +139,30 @@ const agent = (name: string, spec: Agent["spec"]): Agent => ({
 export function builtinAgents(opts: BuiltinOptions = {}): Agent[] {
   const deno = opts.execPath ?? Deno.execPath();
   return [
+    // The demo agent is offline: no network at all.
     agent("demo", {
       command: deno,
       args: demoAgentArgs(opts),
+      sandbox: { network: "none" },
     }),
+    // The others talk to an LLM API.
     agent("claude", {
       command: deno,
       args: ["run", "-A", `npm:${CLAUDE_ACP_PACKAGE}`],
       env: fromHost("claude"),
+      sandbox: { network: "host" },
     }),
-    agent("codex", { command: codexCommand(opts.lookPath ?? lookPathEnv), env: fromHost("codex") }),
+    agent("codex", {
+      command: codexCommand(opts.lookPath ?? lookPathEnv),
+      env: fromHost("codex"),
+      sandbox: { network: "host" },
+    }),
     agent("gsd-pi", {
       command: deno,
       args: ["run", "-A", `npm:${GSD_PI_ACP_PACKAGE}`],
       env: fromHost("gsd-pi"),
       disabled: true,
+      sandbox: { network: "host" },
     }),
   ];
 }

@@ -142,6 +142,13 @@ export function agentrunHandlers(deps: AgentRunHandlerDeps): AriHandlers {
             peer.notify(AriMethods.agentrunEvent, { ...ev, watchId, workspace: key.workspace }),
           // The client resumes from its last seq on a new connection (ctl/client/watch.ts).
           close: () => peer.close(),
+          fail: (err) =>
+            peer.notify(AriMethods.agentrunWatchError, {
+              watchId,
+              workspace: key.workspace,
+              name: key.name,
+              ...err,
+            }),
         },
       });
       const watches = watchRegistry(peer);

@@ -6,6 +6,7 @@
 import { delay } from "../../specs/lib/delay.ts";
 import type { RunKey } from "../../specs/ari.ts";
 import type { Phase } from "../../specs/events.ts";
+import type { StatusResult } from "../../specs/runner_rpc.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
 import type { BundlePaths } from "./bundle.ts";
 import { EventConsumer } from "./event_consumer.ts";
@@ -150,11 +151,22 @@ async function _pollGone(cx: RunContext, live: Live): Promise<ExitStatus> {
   return { code: null, signal: null };
 }
 
-/** The connection dropped: a slow-consumer eviction is resumed; a dead process is not. */
+/**
+ * The connection dropped: a slow-consumer eviction is resumed; a dead process is not. A log
+ * the agent-run cannot read past some seq is reported on the run and skipped (resuming at
+ * the same seq would fail the same way); drops that keep coming back off.
+ */
 async function _onDisconnect(cx: RunContext, live: Live): Promise<void> {
   if (live.exited || live.stopping || cx.closing.aborted) return;
+  const failure = live.consumer.failure;
+  if (failure) await _skipUnreadable(cx, live, failure);
+  // Drops in quick succession (a failure that repeats) wait longer each time, up to 30 s.
+  const now = Date.now();
+  live.drops = now - (live.lastDropAt ?? 0) < 60_000 ? (live.drops ?? 0) + 1 : 0;
+  live.lastDropAt = now;
+  const backoff = Math.min(100 * 2 ** (live.drops ?? 0), 30_000);
   for (let attempt = 0; attempt < 5; attempt++) {
-    await delay(100 * 2 ** attempt, { signal: cx.closing });
+    await delay(attempt === 0 ? backoff : 100 * 2 ** attempt, { signal: cx.closing });
     if (live.exited || live.stopping || cx.closing.aborted) return;
     if (live.pid > 1 && !pidAlive(live.pid)) return; // gone: its exit handling (exit.ts) does the rest
     try {
@@ -173,6 +185,38 @@ async function _onDisconnect(cx: RunContext, live: Live): Promise<void> {
   // Alive but not answering: it cannot be controlled any more; leave no orphan.
   cx.log.warn("agent-run unreachable, killing its process group", { run: live.id });
   signalGroup(live.pid, "SIGKILL");
+}
+
+/** Records why the log cannot be read on the run, and moves agentd's cursor past the damage. */
+async function _skipUnreadable(
+  cx: RunContext,
+  live: Live,
+  failure: { message: string; seq?: number },
+): Promise<void> {
+  const error = failure.seq === undefined
+    ? { message: failure.message }
+    : { message: failure.message, seq: failure.seq };
+  cx.log.error("event log unreadable: skipping to its end", { run: live.id, ...error });
+  let st: StatusResult | undefined;
+  try {
+    const c = await RunnerClient.dial(live.paths.socket, 1_000);
+    try {
+      st = await c.status();
+    } finally {
+      c.close();
+    }
+  } catch {
+    // Not answering: the reconnect below finds out.
+  }
+  if (st) {
+    live.consumer.advance(st.recovery.lastSeq);
+    // Phase changes among the skipped events were not applied: take the current one.
+    const phase = st.state.phase;
+    if (phase === "idle" || phase === "running") await applyPhase(cx, live, phase);
+  }
+  await cx.store.updateRun(live.key, (r) => {
+    r.status.eventLogError = error;
+  }).catch(() => {});
 }
 
 /** What attaching to an agent-run in each of its phases does to the run's phase. */

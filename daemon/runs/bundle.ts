@@ -17,6 +17,7 @@ import {
   RuntimeConfigSchema,
   type RuntimeState,
 } from "../../specs/runtime.ts";
+import type { RuntimeSandbox } from "../../specs/sandbox.ts";
 import { readConfigFile } from "../../specs/eventlog/config.ts";
 import { readStateFile } from "../../specs/eventlog/state.ts";
 import { composeSystemPrompt } from "./system_prompt.ts";
@@ -75,6 +76,8 @@ export interface ComposeInput {
   resumeSessionId?: string;
   /** agentd's default for `spec.eventLog.maxSegments` (`mass server --event-max-segments`). */
   eventMaxSegments?: number;
+  /** The sandbox decided for this start (daemon/runs/run_sandbox.ts); absent = none. */
+  sandbox?: RuntimeSandbox;
 }
 
 const MIB = 1024 * 1024;
@@ -146,6 +149,7 @@ export function composeConfig(input: ComposeInput): RuntimeConfig {
         : { permissionTimeoutSeconds: run.spec.permissionTimeoutSeconds }),
       ...eventLogRuntime(run.spec.eventLog, input.eventMaxSegments),
     },
+    ...(input.sandbox ? { sandbox: input.sandbox } : {}),
   };
   return RuntimeConfigSchema.parse(raw);
 }

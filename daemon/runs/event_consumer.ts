@@ -4,7 +4,12 @@
  */
 import type { AgentRunEvent } from "../../specs/events.ts";
 import { ErrorCode, errorCode } from "../../specs/errors.ts";
-import { RunnerMethods, type StatusResult, type WatchEventResult } from "../../specs/runner_rpc.ts";
+import {
+  RunnerMethods,
+  type StatusResult,
+  type WatchErrorParams,
+  type WatchEventResult,
+} from "../../specs/runner_rpc.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 
 export interface EventConsumerOptions {
@@ -31,15 +36,29 @@ export class EventConsumer {
   readonly #watchId = crypto.randomUUID();
   #peer?: RpcPeer;
   #lastSeq: number;
+  /** Last seq whose onEvent has completed. */
+  #handledSeq: number;
+  readonly #handledWaiters = new Set<() => void>();
+  #released = false;
   #savedSeq: number;
   #unsaved = 0;
   #timer?: ReturnType<typeof setTimeout>;
   #saving: Promise<void> = Promise.resolve();
+  #failure: WatchErrorParams | undefined;
 
   constructor(opts: EventConsumerOptions) {
     this.#opts = { flushEvery: 500, flushMs: 500, onSkipped: () => {}, ...opts };
     this.#lastSeq = opts.fromSeq - 1;
+    this.#handledSeq = this.#lastSeq;
     this.#savedSeq = this.#lastSeq;
+  }
+
+  /**
+   * Why the agent-run ended the last subscription, if it said (a log it cannot read):
+   * resuming from the same seq would only fail the same way.
+   */
+  get failure(): WatchErrorParams | undefined {
+    return this.#failure;
   }
 
   /** Last seq handed to onEvent (fromSeq - 1 before any). */
@@ -53,7 +72,12 @@ export class EventConsumer {
    */
   async start(peer: RpcPeer): Promise<WatchEventResult> {
     this.#peer = peer;
+    this.#failure = undefined;
     peer.onNotification(RunnerMethods.eventUpdate, (params) => this.#receive(params));
+    peer.onNotification(RunnerMethods.watchError, (params) => {
+      const p = params as WatchErrorParams;
+      if (p?.watchId === this.#watchId) this.#failure = p;
+    });
     for (let attempt = 0;; attempt++) {
       try {
         return await peer.request<WatchEventResult>(RunnerMethods.watchEvent, {
@@ -80,7 +104,11 @@ export class EventConsumer {
     if (ev.seq <= this.#lastSeq) return;
     const { watchId: _w, ...envelope } = ev;
     this.#lastSeq = ev.seq;
-    await this.#opts.onEvent(envelope as AgentRunEvent);
+    try {
+      await this.#opts.onEvent(envelope as AgentRunEvent);
+    } finally {
+      this.#markHandled(ev.seq);
+    }
     this.#unsaved++;
     if (this.#unsaved >= this.#opts.flushEvery) {
       void this.flush();
@@ -98,6 +126,33 @@ export class EventConsumer {
       this.#lastSeq = seq;
       this.#unsaved++;
     }
+    this.#markHandled(seq);
+  }
+
+  #markHandled(seq: number): void {
+    if (seq <= this.#handledSeq) return;
+    this.#handledSeq = seq;
+    for (const wake of [...this.#handledWaiters]) wake();
+  }
+
+  /**
+   * Resolves once agentd has handled the event `seq` (its phase etc. applied), or after
+   * `timeoutMs` at the latest: a watcher is then never ahead of the run's recorded state.
+   */
+  handled(seq: number, timeoutMs: number): Promise<void> {
+    if (this.#handledSeq >= seq || this.#released) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#handledWaiters.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (this.#handledSeq >= seq || this.#released) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.#handledWaiters.add(check);
+    });
   }
 
   /** Persists the cursor now if it moved. */
@@ -120,6 +175,9 @@ export class EventConsumer {
 
   /** Stops the timer and persists; does not close the connection (the owner does). */
   async close(): Promise<void> {
+    // Nothing more will be handled: release whoever waits for it.
+    this.#released = true;
+    for (const wake of [...this.#handledWaiters]) wake();
     await this.flush();
     clearTimeout(this.#timer);
     this.#timer = undefined;

@@ -8,14 +8,16 @@ import type { AgentRun } from "../../specs/ari.ts";
 import { errorMessage } from "../../specs/errors.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { dialUnix } from "../../specs/wire/socket.ts";
-import { readState } from "./bundle.ts";
+import { eventFileStats, lastEventSeq } from "../../specs/eventlog/mod.ts";
+import { delay } from "../../specs/lib/delay.ts";
+import { DEFAULT_STARTUP_SECONDS, readState } from "./bundle.ts";
 import { scheduleRestart } from "./exit.ts";
 import { killLeftoverAgent } from "./leftovers.ts";
 import { ACTIVE_PHASES, transition } from "./phase.ts";
 import { forEachLimited, isAttachable, type Probe, recoveryAction } from "./recovery.ts";
 import { type RunContext, runId } from "./run_context.ts";
 import { RunnerClient } from "./runner_client.ts";
-import { pidMatches, signalGroup } from "./spawn.ts";
+import { findAgentRunLeader, pidMatches, signalGroup, waitForSocket } from "./spawn.ts";
 import { finishStop } from "./stop.ts";
 
 export interface RecoverySummary {
@@ -58,7 +60,9 @@ async function _recoverLocked(cx: RunContext, run: AgentRun): Promise<keyof Reco
   let peer: RpcPeer | undefined;
   let probe: Probe;
   try {
-    peer = await dialUnix(socket, { connectTimeoutMs: 1_000, requestTimeoutMs: 3_000 });
+    peer = run.status.phase === "creating"
+      ? await _bootingSocket(cx, run, socket, paths.dir)
+      : await dialUnix(socket, { connectTimeoutMs: 1_000, requestTimeoutMs: 3_000 });
     const client = new RunnerClient(socket, peer);
     const st = await client.status(3_000);
     probe = { alive: true, state: st.state, lastSeq: st.recovery.lastSeq };
@@ -70,7 +74,7 @@ async function _recoverLocked(cx: RunContext, run: AgentRun): Promise<keyof Reco
   // A stop agentrun/stop had begun when agentd went away (see stopLocked in stop.ts).
   const intent = await cx.store.getStopIntent(key);
   if (peer && probe.alive && isAttachable(probe)) {
-    const pid = probe.state.runnerPid ?? run.status.pid ?? 0;
+    const pid = probe.state.runnerPid ?? run.status.pid ?? findAgentRunLeader(paths.dir) ?? 0;
     try {
       await cx.steps.attach(key, ctl, paths, {
         pid,
@@ -89,7 +93,7 @@ async function _recoverLocked(cx: RunContext, run: AgentRun): Promise<keyof Reco
   peer?.close();
   // Dead or dying: leave no process of it behind.
   const state = await readState(paths);
-  for (const pid of [state?.runnerPid, run.status.pid]) {
+  for (const pid of [state?.runnerPid, run.status.pid, findAgentRunLeader(paths.dir)]) {
     if (pid && pidMatches(pid, paths.dir)) signalGroup(pid, "SIGKILL");
   }
   await killLeftoverAgent(paths, state);
@@ -98,10 +102,11 @@ async function _recoverLocked(cx: RunContext, run: AgentRun): Promise<keyof Reco
   const found: Probe = probe.alive ? probe : { ...probe, state };
   const decided = recoveryAction(run, found, { stopRequested });
   if (intent !== undefined) await cx.store.clearStopIntent(key);
-  if (decided.kind === "finish-restart") {
+  if (decided.kind === "finish-restart" || decided.kind === "start") {
+    const resume = decided.kind === "finish-restart";
     cx.background(cx.mutex.run(runId(key), async () => {
       if (cx.closing.aborted || ctl.live) return;
-      await cx.steps.startLocked(key, ctl, { resume: true });
+      await cx.steps.startLocked(key, ctl, { resume });
     }));
     return "restarted";
   }
@@ -125,7 +130,15 @@ async function _recoverLocked(cx: RunContext, run: AgentRun): Promise<keyof Reco
     return "restarted";
   }
   if (decided.kind === "mark") {
+    // The agent-run may have logged more while agentd was away: record the log's real end.
+    const logEnd = await lastEventSeq(paths.events).catch(() => -1);
+    const logFiles = await eventFileStats(paths.events).catch(() => undefined);
     await cx.store.updateRun(key, (r) => {
+      r.status.lastSeq = Math.max(logEnd, r.status.lastSeq ?? -1);
+      if (logFiles) {
+        r.status.eventLogBytes = logFiles.bytes;
+        if (logFiles.firstSeq !== undefined) r.status.firstSeq = logFiles.firstSeq;
+      }
       // Gone while agentd was away: a lost bootstrap is an error, anything else an exit.
       r.status.phase = transition(
         r.status.phase,
@@ -144,4 +157,36 @@ async function _recoverLocked(cx: RunContext, run: AgentRun): Promise<keyof Reco
     });
   }
   return "stopped";
+}
+
+/**
+ * The socket of a `creating` run: an agent-run agentd spawned just before it went away may
+ * still be booting, so wait for it (bounded by the startup timeout) while its process lives.
+ */
+async function _bootingSocket(
+  cx: RunContext,
+  run: AgentRun,
+  socket: string,
+  bundleDir: string,
+): Promise<RpcPeer> {
+  const pid = run.status.pid ?? findAgentRunLeader(bundleDir);
+  const dial = () => dialUnix(socket, { connectTimeoutMs: 1_000, requestTimeoutMs: 3_000 });
+  if (!pid || !pidMatches(pid, bundleDir)) return await dial();
+  const agent = await cx.store.getAgent(run.spec.agent);
+  const seconds = agent?.spec.startupTimeoutSeconds ?? DEFAULT_STARTUP_SECONDS;
+  const done = new AbortController();
+  const signal = AbortSignal.any([cx.closing, done.signal]);
+  const gone = (async () => {
+    while (pidMatches(pid, bundleDir) && !signal.aborted) await delay(100, { signal });
+  })();
+  try {
+    return await waitForSocket(socket, {
+      timeoutMs: seconds * 1_000,
+      exited: gone,
+      signal: cx.closing,
+      dial,
+    });
+  } finally {
+    done.abort();
+  }
 }

@@ -37,6 +37,8 @@ export type RecoveryAction =
   | { kind: "attach" }
   /** Finish an interrupted restart: start a new agent-run on the same bundle now. */
   | { kind: "finish-restart" }
+  /** A run whose first agent-run never got going (agentd stopped mid-create): start it now. */
+  | { kind: "start" }
   /** Restart policy: mark `restarting` (counted), start again after the backoff. */
   | { kind: "restart"; lastExit: LastExit }
   | { kind: "mark"; phase: "stopped" | "error"; errorMessage?: string; lastExit: LastExit };
@@ -65,6 +67,8 @@ export function recoveryAction(
     return { kind: "mark", phase: "stopped", lastExit: lostExit(state, now, "stopped") };
   }
   if (phase === "restarting") return { kind: "finish-restart" };
+  // No agent-run ever wrote its state: agentd went away before (or just as) it started one.
+  if (phase === "creating" && !probe.alive && !state) return { kind: "start" };
   const reason = probe.alive ? agentExitReason(probe.state) : probe.reason;
   const lastExit = lostExit(state, now);
   const exit = { exitCode: lastExit.exitCode, signal: lastExit.signal, requested: false };

@@ -40,12 +40,16 @@ Deno.test("recovery decisions", () => {
     errorMessage: `${NOT_RECOVERED}: connect refused`,
     lastExit: lost,
   });
-  assert.deepEqual(recoveryAction(run("creating"), dead, { now }), {
+  // Its agent-run started (it wrote its state) and died during bootstrap: an error.
+  const booted = { ...dead, state: state("creating") };
+  assert.deepEqual(recoveryAction(run("creating"), booted, { now }), {
     kind: "mark",
     phase: "error",
     errorMessage: BOOTSTRAP_LOST,
     lastExit: lost,
   });
+  // No agent-run ever got going (agentd stopped mid-create): start it.
+  assert.deepEqual(recoveryAction(run("creating"), dead, { now }), { kind: "start" });
   assert.deepEqual(recoveryAction(run("restarting"), dead), { kind: "finish-restart" });
   const exited = recoveryAction(run("idle"), {
     alive: true,
@@ -73,19 +77,28 @@ Deno.test("recovery decisions: restart policies of runs found dead", () => {
   const now = "2026-01-02T03:04:05.000Z";
   const lost = { exitCode: null, signal: null, reason: AGENT_RUN_LOST, time: now };
   const vanished = { alive: false as const, reason: "connect refused" };
-  // Vanished without a recorded exit: a failure, for every phase the run may have been in.
+  // Vanished without a recorded exit: a failure, for every phase the run may have been in
+  // (a creating run's agent-run had started: it wrote its state).
   for (const phase of ["creating", "idle", "running"] as const) {
+    const probe = phase === "creating"
+      ? {
+        ...vanished,
+        state: { massVersion: "0.1.0", id: "a", bundle: "/b", phase, updatedAt: now },
+      }
+      : vanished;
     for (const policy of ["always", "on-failure"] as const) {
       assert.deepEqual(
-        recoveryAction(run(phase, policy), vanished, { now }),
+        recoveryAction(run(phase, policy), probe, { now }),
         { kind: "restart", lastExit: lost },
         `${phase} ${policy}`,
       );
     }
-    const never = recoveryAction(run(phase, "never"), vanished, { now });
+    const never = recoveryAction(run(phase, "never"), probe, { now });
     assert.equal(never.kind, "mark", phase);
-    assert.equal(recoveryAction(run(phase), vanished, { now }).kind, "mark", "default never");
+    assert.equal(recoveryAction(run(phase), probe, { now }).kind, "mark", "default never");
   }
+  // A creating run whose agent-run never started is started, whatever its policy.
+  assert.deepEqual(recoveryAction(run("creating", "never"), vanished, { now }), { kind: "start" });
   // A recorded clean exit restarts only under `always`.
   const clean = {
     alive: false as const,

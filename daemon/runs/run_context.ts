@@ -9,6 +9,7 @@
  * never overwrite their outcome. Prompts do not queue: they reserve idle→running with a store
  * check-and-set (phase.ts).
  */
+import { SandboxProbe } from "../../runner/launch/mod.ts";
 import type { AgentRun, RunKey } from "../../specs/ari.ts";
 import { ConflictError, errorMessage, NotFoundError } from "../../specs/errors.ts";
 import type { AgentExitPayload } from "../../specs/events.ts";
@@ -63,6 +64,8 @@ export interface RunSupervisorOptions {
   eventMaxSegments?: number;
   /** Warn when a run's event log, kept whole, passes each multiple of this; default 1 GiB. */
   eventLogWarnBytes?: number;
+  /** This daemon's bwrap probe (asked once); default one of the supervisor's own. */
+  sandboxProbe?: SandboxProbe;
 }
 
 /** Default size at which an event log kept whole (no retention) is logged as a warning. */
@@ -85,6 +88,11 @@ export interface Live {
   /** Phase written when it has exited after agentd stopped it. */
   stopPhase: "stopped" | "restarting";
   agentExit?: AgentExitPayload;
+  /** Connection drops in quick succession, and when the last one was (reconnect back-off). */
+  drops?: number;
+  lastDropAt?: number;
+  /** agentd made the run idle at a turn_end; the agent-run's own idle event is then skipped. */
+  idleAtTurnEnd?: boolean;
   /** Ids of permission requests waiting for a client (policy `ask`). */
   pendingPermissions: Set<string>;
   exited: boolean;
@@ -155,6 +163,8 @@ export class RunContext {
   /** Background work (exit handling, restarts) so close() can wait for it. */
   readonly tasks = new Set<Promise<unknown>>();
   readonly steps: RunSteps;
+  /** Whether bwrap works here, asked once per daemon (specs/runtime.md §Sandbox). */
+  readonly sandboxProbe: SandboxProbe;
 
   constructor(opts: RunSupervisorOptions, steps: (cx: RunContext) => RunSteps) {
     this.opts = opts;
@@ -162,6 +172,11 @@ export class RunContext {
     this.paths = opts.paths;
     this.log = (opts.logger ?? silentLogger).child("runs");
     this.timeouts = { ...DEFAULT_STOP_TIMEOUTS, ...opts.stopTimeouts };
+    this.sandboxProbe = opts.sandboxProbe ??
+      new SandboxProbe({
+        pathEnv: (opts.env ?? Deno.env.toObject()).PATH,
+        denoPath: opts.denoPath,
+      });
     this.steps = steps(this);
   }
 

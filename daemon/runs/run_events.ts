@@ -32,12 +32,21 @@ export async function onEvent(cx: RunContext, live: Live, ev: AgentRunEvent): Pr
       }
       return;
     }
+    case "turn_end":
+      if (ev.seq > live.attachSeq && !live.exited && !live.stopping) {
+        await _idleAtTurnEnd(cx, live, ev.seq);
+      }
+      return;
     case "runtime_update": {
       const change = ev.payload.phase;
       if (!change || change.phase === change.previousPhase) return;
       if (ev.seq <= live.attachSeq || live.exited) return;
       if (change.phase === "idle" || change.phase === "running") {
-        await applyPhase(cx, live, change.phase, ev.seq);
+        // The idle that follows a turn_end was applied at the turn_end already: applying it
+        // again could undo the reservation of a prompt sent in between.
+        const early = live.idleAtTurnEnd;
+        live.idleAtTurnEnd = false;
+        if (!(early && change.phase === "idle")) await applyPhase(cx, live, change.phase, ev.seq);
         if (change.phase === "idle") {
           cx.steps.drainSoon(live.key);
           cx.background(_refreshLog(cx, live));
@@ -46,6 +55,25 @@ export async function onEvent(cx: RunContext, live: Live, ev: AgentRunEvent): Pr
       return;
     }
   }
+}
+
+/**
+ * A turn's end makes the run idle here and now, before any watcher sees the turn_end (see
+ * watch.ts): a client that waits for turn_end can prompt at once. Only a running run (not
+ * the bootstrap's system-prompt turn) and only if agentd is not stopping it.
+ */
+async function _idleAtTurnEnd(cx: RunContext, live: Live, seq: number): Promise<void> {
+  try {
+    await cx.store.casRun(live.key, ["running"], (r) => {
+      r.status.phase = transition(r.status.phase, "report_idle");
+      r.status.lastSeq = seq;
+    });
+  } catch (err) {
+    if (!(err instanceof PhaseConflictError) && !(err instanceof NotFoundError)) throw err;
+    return;
+  }
+  live.idleAtTurnEnd = true;
+  cx.steps.drainSoon(live.key);
 }
 
 /**

@@ -53,6 +53,9 @@ export {
 } from "./run_context.ts";
 export type { RecoverySummary } from "./recover.ts";
 
+/** How long a watch holds a turn_end back for agentd to apply the run's idle phase. */
+const APPLIED_WAIT_MS = 2_000;
+
 /**
  * The lifecycle of AgentRuns inside agentd, the surface the ARI handlers and tests use (see
  * the module comment).
@@ -266,6 +269,11 @@ export class RunSupervisor implements WatchHost {
 
   eventsDir(key: RunKey): string {
     return this.#cx.eventsDir(key);
+  }
+
+  applied(key: RunKey, seq: number): Promise<void> {
+    return this.#cx.ctls.get(runId(key))?.live?.consumer.handled(seq, APPLIED_WAIT_MS) ??
+      Promise.resolve();
   }
 
   waitLive(key: RunKey, signal: AbortSignal): Promise<void> {

@@ -10,6 +10,7 @@ import {
   type RespondPermissionParams,
   RunnerMethods,
   type StatusResult,
+  type WatchErrorParams,
   type WatchEventResult,
 } from "../../specs/runner_rpc.ts";
 import { ErrorCode, errorCode } from "../../specs/errors.ts";
@@ -114,6 +115,8 @@ export async function watchRunnerEvents(
     watchId?: string;
     fromSeq?: number;
     onEvent: (ev: AgentRunEvent) => void | Promise<void>;
+    /** The agent-run ended the watch because it cannot read its events. */
+    onError?: (err: WatchErrorParams) => void;
   },
 ): Promise<RunnerWatch> {
   const watchId = opts.watchId ?? crypto.randomUUID();
@@ -126,6 +129,9 @@ export async function watchRunnerEvents(
         if (ev?.watchId !== watchId) return;
         const { watchId: _drop, ...envelope } = ev;
         await opts.onEvent(envelope as AgentRunEvent);
+      }).onNotification(RunnerMethods.watchError, (params) => {
+        const err = params as WatchErrorParams;
+        if (err?.watchId === watchId) opts.onError?.(err);
       }),
   });
   try {

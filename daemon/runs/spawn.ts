@@ -131,6 +131,29 @@ export function pidMatches(pid: number, needle: string): boolean {
   }
 }
 
+/**
+ * The live process-group leader started for the agent-run of `bundleDir`, found by its
+ * command line. Needed when agentd went away between spawning an agent-run and recording
+ * its pid: a sandboxed agent-run cannot report a host pid itself (it sees its own PID
+ * namespace), so the process table is the only place left to learn it from.
+ */
+export function findAgentRunLeader(bundleDir: string): number | undefined {
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const pid = Number(e.name);
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      if (pgrp !== pid) continue;
+      const argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+      if (argv.includes("--bundle") && argv.some((a) => a.includes(bundleDir))) return pid;
+    } catch {
+      // gone meanwhile, or not readable: not ours
+    }
+  }
+  return undefined;
+}
+
 /** Resolves when `pid` is gone, polling; false when `timeoutMs` passed first. */
 export async function waitPidGone(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

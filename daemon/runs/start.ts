@@ -16,7 +16,9 @@ import {
   writeBundle,
 } from "./bundle.ts";
 import { syncMeshEndpoint } from "./mesh_endpoint.ts";
+import { appliedSandbox } from "../../specs/sandbox.ts";
 import { clearLeftover, killLeftoverAgent } from "./leftovers.ts";
+import { checkRunSandbox, runSandbox } from "./run_sandbox.ts";
 import { INITIAL_PHASE, transition } from "./phase.ts";
 import { type Ctl, type RunContext, runId } from "./run_context.ts";
 import {
@@ -41,6 +43,7 @@ export async function createRun(
 ): Promise<AgentRun> {
   const key = { workspace: input.metadata.workspace, name: input.metadata.name };
   const paths = cx.bundlePathsOf(key);
+  await checkRunSandbox(cx.sandboxProbe, await cx.store.getAgent(input.spec.agent), input);
   const run = await cx.store.createRun({
     metadata: input.metadata,
     spec: input.spec,
@@ -73,6 +76,12 @@ export async function startLocked(
   try {
     await _startAgentRun(cx, key, ctl, opts, abort.signal);
   } catch (err) {
+    // agentd is going away, not the run: it stays `creating`, its agent-run (if spawned) goes
+    // on, and recovery attaches to it or starts it again.
+    if (cx.closing.aborted) {
+      cx.log.info("agentd closing during a start: left to recovery", { run: runId(key) });
+      return;
+    }
     await _markStartFailed(cx, key, abort.signal, errorMessage(err));
   } finally {
     if (ctl.starting === abort) ctl.starting = undefined;
@@ -113,13 +122,22 @@ async function _startAgentRun(
   if (!ws?.status.path) throw new Error(`workspace ${key.workspace} has no directory`);
   const paths = cx.bundlePathsOf(key);
   const workdir = await runWorkdir(cx.store, cx.paths.root, run, ws, signal);
+  const baseEnv = pickEnv(AGENT_ENV_ALLOW, _env(cx));
+  const injectedMcpServers = _meshServers(cx, key, ws.spec.features);
+  const sandbox = await runSandbox(cx.sandboxProbe, agent, run, {
+    pathEnv: baseEnv.PATH,
+    root: cx.paths.root,
+    workspace: workdir,
+    mcpServers: [...injectedMcpServers, ...run.spec.mcpServers ?? []],
+  });
   const config = composeConfig({
     run,
     agent,
     workspace: { ...ws, status: { ...ws.status, path: workdir } },
-    baseEnv: pickEnv(AGENT_ENV_ALLOW, _env(cx)),
+    baseEnv,
     hostEnv: _env(cx),
-    injectedMcpServers: _meshServers(cx, key, ws.spec.features),
+    sandbox,
+    injectedMcpServers,
     resumeSessionId: opts.resume ? run.status.sessionId : undefined,
     eventMaxSegments: cx.opts.eventMaxSegments,
   });
@@ -135,6 +153,7 @@ async function _startAgentRun(
     r.status.bundle = paths.dir;
     r.status.socketPath = paths.socket;
     r.status.eventPath = paths.events;
+    r.status.sandbox = appliedSandbox(sandbox);
   });
   const status = child.status.then((s) => s);
   let peer: RpcPeer;
@@ -180,6 +199,11 @@ async function _abandon(
   paths: BundlePaths,
   child: Deno.ChildProcess,
 ): Promise<RuntimeState | undefined> {
+  if (cx.closing.aborted) {
+    // agentd is going away mid-start: the agent-run outlives it like any other.
+    child.unref();
+    return undefined;
+  }
   signalGroup(child.pid, "SIGTERM");
   if (!await settlesWithin(child.status, cx.timeouts.termMs + 2_000)) {
     signalGroup(child.pid, "SIGKILL");

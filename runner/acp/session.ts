@@ -17,6 +17,9 @@ import type { ClientOp } from "../permissions/client_op.ts";
 import type { RunContext } from "../run_context.ts";
 import { TerminalService } from "../terminal/terminal_service.ts";
 import { AcpClient, spawnAgent } from "./acp_connection.ts";
+import { agentWrap } from "./agent_sandbox.ts";
+import { bwrapExitStatus } from "../launch/sandbox/bwrap_exit.ts";
+import { appliedSandbox } from "../../specs/sandbox.ts";
 import { applySessionResponse, applySessionUpdate } from "./session_state.ts";
 
 /** Where the session reports what happens to the agent. */
@@ -56,20 +59,27 @@ export class AgentSession {
     const { config, workspace } = ctx.bundle;
     const env = agentEnv(config);
     const fs = new FsService(workspace);
-    ctx.terminals = config.runtime.terminal ? new TerminalService(workspace, env) : undefined;
-    const proc = spawnAgent({
-      command: config.process.command,
-      args: config.process.args,
+    const wrap = await agentWrap(config.sandbox, ctx.bundle.dir, workspace);
+    ctx.terminals = config.runtime.terminal ? new TerminalService(workspace, env, wrap) : undefined;
+    const agent = wrap(config.process.command, config.process.args, env, workspace);
+    const spawned = spawnAgent({
+      command: agent.command,
+      args: agent.args,
       cwd: workspace,
-      env,
+      env: agent.env,
       onStderr: hooks.onAgentStderr ?? (() => {}),
     });
+    // Through bwrap, the agent's death by signal N arrives as exit code 128+N.
+    const proc = agent.command === config.process.command
+      ? spawned
+      : { ...spawned, status: spawned.status.then(bwrapExitStatus) };
     ctx.proc = proc;
     ctx.log.info("agent started: pid {pid}, {command}", {
       pid: proc.pid,
       command: config.process.command,
     });
-    await ctx.state!.update((s) => (s.pid = proc.pid));
+    // Under bwrap this pid is one of the agent-run's PID namespace: agentd must not use it.
+    if (config.sandbox.mode === "none") await ctx.state!.update((s) => (s.pid = proc.pid));
     proc.status.then((s) => hooks.onAgentExit(s));
 
     const client = AcpClient.connect(proc, {
@@ -119,6 +129,7 @@ export class AgentSession {
     });
     const start: SessionStartPayload = { sessionId: session.sessionId, mode: session.mode };
     if (session.previousSessionId) start.previousSessionId = session.previousSessionId;
+    start.sandbox = appliedSandbox(config.sandbox);
     await ctx.emit([{ type: "session_start", sessionId: session.sessionId, payload: start }]);
     await this.#releaseUpdates();
   }

@@ -3,6 +3,8 @@
  */
 import { isAbsolute, join } from "node:path";
 import { BundleFiles } from "../../specs/runtime.ts";
+import { RuntimeSandboxSchema } from "../../specs/sandbox.ts";
+import { agentRunViewArgs } from "./sandbox/agent_run_view.ts";
 import { agentRunPermissionFlags, realOrResolved } from "./permissions_flags.ts";
 import { agentRunV8Flags } from "./v8_flags.ts";
 import {
@@ -27,12 +29,23 @@ export interface AgentRunCommandOptions {
 export interface AgentRunCommand {
   cmd: string;
   args: string[];
+  /** Started inside the bwrap sandbox (its exit status is bwrap's: see bwrapExitStatus). */
+  sandboxed?: boolean;
 }
+
+/**
+ * bwrap dies of SIGTERM at once while the agent-run inside is still stopping (bwrap forwards
+ * no signal, and the namespace's init ignores it), so agentd would take a stopping agent-run
+ * for gone. bwrap is therefore exec'd with TERM and INT ignored: the agent-run installs its
+ * own handlers (which exec resets), bwrap exits when it has, and SIGKILL still ends them all.
+ */
+const IGNORE_TERM = 'trap "" TERM INT; exec "$0" "$@"';
 
 interface LooseConfig {
   agentRoot?: { path?: unknown };
   process?: { command?: unknown; env?: unknown };
   runtime?: { terminal?: unknown };
+  sandbox?: unknown;
 }
 
 function readLooseConfig(bundle: string): LooseConfig {
@@ -63,6 +76,8 @@ export function agentRunCommand(
   const env = Array.isArray(config.process?.env) ? config.process.env : [];
   const agentPath = env.find((e): e is string => typeof e === "string" && e.startsWith("PATH="));
   const deno = opts.denoPath ?? Deno.execPath();
+  const parsed = RuntimeSandboxSchema.safeParse(config.sandbox);
+  const sandbox = parsed.success && parsed.data.mode === "bwrap" ? parsed.data : undefined;
   const flags = agentRunPermissionFlags({
     bundleDir: bundle,
     workspaceDir: root,
@@ -71,6 +86,7 @@ export function agentRunCommand(
     extraEnv: opts.extraEnv,
     pathEnv: agentPath?.slice("PATH=".length),
     terminal: config.runtime?.terminal === true,
+    bwrapPath: sandbox?.host?.bwrap,
   });
   const mass = opts.mass ?? MASS_LOCATION;
   const problem = massSpawnProblem(mass);
@@ -87,5 +103,11 @@ export function agentRunCommand(
   ];
   if (opts.permissions) args.push("--permissions", opts.permissions);
   if (opts.logLevel) args.push("--log-level", opts.logLevel);
-  return { cmd: deno, args };
+  if (!sandbox?.host) return { cmd: deno, args };
+  const view = agentRunViewArgs({ sandbox, bundle, workspace: root, denoPath: deno, mass });
+  return {
+    cmd: "/bin/sh",
+    args: ["-c", IGNORE_TERM, sandbox.host.bwrap, ...view, deno, ...args],
+    sandboxed: true,
+  };
 }

@@ -19,3 +19,4 @@ export * from "./permissions_flags.ts";
 export * from "./process_group.ts";
 export * from "./pick_env.ts";
 export * from "./spawn_agent_run.ts";
+export * from "./sandbox/mod.ts";

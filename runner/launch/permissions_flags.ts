@@ -5,8 +5,12 @@
  * worktree, its git directory and the repository's `.git`), listen only on its own
  * socket, run only its agent (plus `kill(1)`, since `Deno.kill` of a process group needs
  * unrestricted `--allow-run`), and read no environment variable unless told. The agent it
- * starts is an ordinary child process: Deno's sandbox does not apply to it (that needs an
- * OS-level tool such as bwrap), which is why the agent-run gives it an explicit environment.
+ * starts is an ordinary child process: Deno's sandbox does not apply to it, which is why the
+ * agent-run gives it an explicit environment. Under `sandbox.mode: bwrap` the agent-run and
+ * its agent run in bwrap views (runner/launch/sandbox/), which are then the boundary: a
+ * deno-launched agent runs deno with -A inside its view; `kill(1)` inside the agent-run's
+ * PID namespace reaches only the run's own processes. Under `none` the flags below are all
+ * there is, and the agent itself is unconfined.
  */
 import { basename, delimiter, isAbsolute, join, resolve } from "node:path";
 import { BundleFiles } from "../../specs/runtime.ts";
@@ -26,6 +30,11 @@ export interface AgentRunFlagsInput {
   pathEnv?: string;
   /** config.runtime.terminal: the agent may run any command through the agent-run. */
   terminal?: boolean;
+  /**
+   * Under a bwrap sandbox: the agent and terminal commands start through this binary, so
+   * it (and kill) is all the agent-run may run; the sandbox's views are the boundary.
+   */
+  bwrapPath?: string;
 }
 
 function isExecutableFile(path: string): boolean {
@@ -78,7 +87,10 @@ export function agentRunPermissionFlags(input: AgentRunFlagsInput): string[] {
     `--allow-write=${paths}`,
     `--allow-net=unix:${socket}`,
   ];
-  if (input.terminal) {
+  if (input.bwrapPath) {
+    const kill = KILL_BINARIES.find(isExecutableFile);
+    flags.push(`--allow-run=${[input.bwrapPath, ...(kill ? [kill] : [])].join(",")}`);
+  } else if (input.terminal) {
     flags.push("--allow-run");
   } else {
     const run = new Set<string>();

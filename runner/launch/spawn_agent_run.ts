@@ -5,6 +5,7 @@
  */
 import { agentRunCommand } from "./agent_run_command.ts";
 import { pickEnv } from "./pick_env.ts";
+import { bwrapExitStatus } from "./sandbox/bwrap_exit.ts";
 
 /** What the agent-run process itself needs: deno's own caches and a PATH. */
 export const RUNNER_ENV_ALLOW: readonly string[] = [
@@ -34,11 +35,11 @@ export interface SpawnOptions {
  * ```
  */
 export function spawnAgentRun(bundleDir: string, opts: SpawnOptions = {}): Deno.ChildProcess {
-  const { cmd, args } = agentRunCommand(bundleDir, {
+  const { cmd, args, sandboxed } = agentRunCommand(bundleDir, {
     denoPath: opts.denoPath,
     logLevel: opts.logLevel,
   });
-  return new Deno.Command(cmd, {
+  const child = new Deno.Command(cmd, {
     args,
     cwd: bundleDir,
     detached: true,
@@ -48,4 +49,9 @@ export function spawnAgentRun(bundleDir: string, opts: SpawnOptions = {}): Deno.
     clearEnv: true,
     env: opts.env ?? pickEnv(RUNNER_ENV_ALLOW),
   }).spawn();
+  if (!sandboxed) return child;
+  // Sandboxed: the status is bwrap's, which turns the agent-run's signal into 128+N.
+  const status = child.status.then(bwrapExitStatus);
+  Object.defineProperty(child, "status", { get: () => status });
+  return child;
 }

@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import type { AgentRunEvent, PermissionAnswer } from "../../specs/events.ts";
-import { InvalidParamsError } from "../../specs/errors.ts";
+import { ErrorCode, errorCode, InvalidParamsError } from "../../specs/errors.ts";
 import {
   type PermissionsResult,
   type PromptParams,
@@ -18,12 +18,13 @@ import {
   SetModelParamsSchema,
   SetModeParamsSchema,
   type StatusResult,
+  type WatchErrorParams,
   WatchEventParamsSchema,
   type WatchEventResult,
 } from "../../specs/runner_rpc.ts";
 import type { RpcPeer } from "../../specs/wire/peer.ts";
 import { serveUnix, type UnixServer, type WireLogger } from "../../specs/wire/socket.ts";
-import { EventLogTruncatedError } from "../../specs/eventlog/errors.ts";
+import { EventLogCorruptError, EventLogTruncatedError } from "../../specs/eventlog/errors.ts";
 import { delay } from "../../specs/lib/delay.ts";
 import { describeZodIssues } from "../../specs/lib/describe_zod_issues.ts";
 
@@ -68,8 +69,10 @@ function parse<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
   return r.data;
 }
 
-/** Notifications a watch may have queued on its socket before it waits for one. */
+/** Notifications a watch may have queued on its socket before it waits for one… */
 const WRITE_WINDOW = 64;
+/** …and their bytes: a few big events (4 MB prompts) must not pile up per watch. */
+const WRITE_BYTES = 4 * 1024 * 1024;
 
 interface Watch {
   peer: RpcPeer;
@@ -104,11 +107,20 @@ export async function startRunnerServer(
         // buffering without bound.
         const sent = watch.peer.notify(RunnerMethods.eventUpdate, { ...ev, watchId });
         watch.sent = ev.seq;
-        if (watch.peer.pendingWrites >= WRITE_WINDOW) await sent;
-        else sent.catch(() => {});
+        if (watch.peer.pendingWrites >= WRITE_WINDOW || watch.peer.pendingBytes >= WRITE_BYTES) {
+          await sent;
+        } else sent.catch(() => {});
       }
     } catch (err) {
       onError(`watch ${watchId}: ${err instanceof Error ? err.message : String(err)}`);
+      // Tell the client why, so that it does not simply resume into the same failure.
+      const params: WatchErrorParams = {
+        watchId,
+        code: errorCode(err) ?? ErrorCode.Internal,
+        message: err instanceof Error ? err.message : String(err),
+      };
+      if (err instanceof EventLogCorruptError && err.seq !== undefined) params.seq = err.seq;
+      await watch.peer.notify(RunnerMethods.watchError, params).catch(() => {});
     } finally {
       sub.close();
       watches.delete(watch);

@@ -6,6 +6,7 @@
 import * as acp from "@agentclientprotocol/sdk";
 import type { ContentBlock, PermissionAnswer } from "../../specs/events.ts";
 import { ConflictError, errorMessage } from "../../specs/errors.ts";
+import { settlesWithin } from "../../specs/lib/settles_within.ts";
 import type {
   PermissionsResult,
   PromptParams,
@@ -19,6 +20,9 @@ import type { EventDraft } from "../events/event_hub.ts";
 import type { RunContext } from "../run_context.ts";
 import type { RunnerApi } from "./rpc_server.ts";
 import { toRpcError } from "./to_rpc_error.ts";
+
+/** How long a prompt waits for a turn that has sent its turn_end to finish. */
+const ENDING_TURN_WAIT_MS = 5_000;
 
 /** What the surface needs besides the context: turns, updates and the stop sequence. */
 export interface RunnerApiDeps {
@@ -102,14 +106,18 @@ export function runnerApi(ctx: RunContext, deps: RunnerApiDeps): RunnerApi {
       state: ctx.state!.snapshot(),
       recovery: { lastSeq: ctx.hub!.lastSeq },
     }),
-    prompt: (p: PromptParams): Promise<PromptResult> => {
+    prompt: async (p: PromptParams): Promise<PromptResult> => {
+      // A turn whose turn_end is out has only its idle event left: a client that prompts on
+      // turn_end waits for that instead of being refused.
+      const ending = ctx.turn?.ended ? ctx.turn.done : undefined;
+      if (ending) await settlesWithin(ending, ENDING_TURN_WAIT_MS);
       if (ctx.terminating) throw new ConflictError("agent-run is stopping");
       if (!ctx.bootstrapped) {
         throw new ConflictError("agent-run is creating: the session is not ready yet");
       }
       if (ctx.turn) throw new ConflictError("agent is busy: a turn is already running");
       if (ctx.phase !== "idle") throw new ConflictError(`agent-run is ${ctx.phase}`);
-      return deps.runTurn(p.prompt, p.origin ?? "user");
+      return await deps.runTurn(p.prompt, p.origin ?? "user");
     },
     cancel: async (): Promise<void> => {
       const { client, sessionId } = _requireSession(ctx);

@@ -3,6 +3,7 @@
  * explicit environment and a bounded output buffer. Offered only when
  * config.runtime.terminal is set.
  */
+import type { AgentWrap } from "../acp/agent_sandbox.ts";
 import { ErrorCode, RpcError } from "../../specs/errors.ts";
 import { resolveForRead } from "../fs/fs_service.ts";
 import {
@@ -119,7 +120,12 @@ function notFound(id: string): RpcError {
 export class TerminalService {
   readonly #terminals = new Map<string, Terminal>();
 
-  constructor(readonly workspace: string, readonly env: Record<string, string>) {}
+  /** `wrap` puts each command into the agent's sandbox view (identity when unconfined). */
+  constructor(
+    readonly workspace: string,
+    readonly env: Record<string, string>,
+    readonly wrap: AgentWrap = (command, args, env) => ({ command, args: [...args], env }),
+  ) {}
 
   async create(params: CreateTerminalParams): Promise<{ terminalId: string }> {
     if (typeof params.command !== "string" || params.command === "") {
@@ -136,10 +142,11 @@ export class TerminalService {
       : DEFAULT_OUTPUT_BYTE_LIMIT;
     let child: Deno.ChildProcess;
     try {
-      child = new Deno.Command(params.command, {
-        args: params.args ?? [],
+      const run = this.wrap(params.command, params.args ?? [], env, cwd);
+      child = new Deno.Command(run.command, {
+        args: run.args,
         cwd,
-        env,
+        env: run.env,
         clearEnv: true,
         stdin: "null",
         stdout: "piped",

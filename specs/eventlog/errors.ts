@@ -6,10 +6,22 @@
  */
 import { InternalError, InvalidParamsError } from "../errors.ts";
 
-/** The log's bytes do not form a valid, contiguous event sequence. */
+/**
+ * The log's bytes do not form a valid, contiguous event sequence. `seq`, when known, is the
+ * seq reading stopped at: the first event that could not be read.
+ */
 export class EventLogCorruptError extends InternalError {
-  constructor(readonly path: string, readonly offset: number, readonly reason: string) {
-    super(`event log corrupt at ${path} byte ${offset}: ${reason}`);
+  constructor(
+    readonly path: string,
+    readonly offset: number,
+    readonly reason: string,
+    readonly seq?: number,
+  ) {
+    super(
+      `event log corrupt at ${path} byte ${offset}${
+        seq === undefined ? "" : ` (seq ${seq})`
+      }: ${reason}`,
+    );
     this.name = "EventLogCorruptError";
   }
 }

@@ -309,6 +309,7 @@ async function* replay(
         seg.path,
         0,
         `segment starts at ${seg.firstSeq}, expected ${expected}`,
+        expected,
       );
     }
     let file: Deno.FsFile;
@@ -322,15 +323,23 @@ async function* replay(
       const limit = i === segments.length - 1 ? newestLimit : undefined;
       for await (const line of readLines(file, { limit })) {
         if (!line.terminated) {
-          throw new EventLogCorruptError(seg.path, line.offset, "unterminated line");
+          throw new EventLogCorruptError(seg.path, line.offset, "unterminated line", expected);
         }
-        const ev = parseEvent(line.bytes, seg.path, line.offset);
-        if (ev.seq !== expected) {
-          throw new EventLogCorruptError(
-            seg.path,
-            line.offset,
-            `seq ${ev.seq}, expected ${expected}`,
-          );
+        const ev = parseEventLine(line.bytes);
+        if (typeof ev === "string" || ev.seq !== expected) {
+          // Damage before fromSeq is not what was asked for (seeking reads from the segment's
+          // start): step over it as long as the sequence picks up again by fromSeq.
+          if (expected < fromSeq && (typeof ev === "string" || ev.seq <= fromSeq)) {
+            if (typeof ev === "string") continue;
+            expected = ev.seq;
+          } else {
+            throw new EventLogCorruptError(
+              seg.path,
+              line.offset,
+              typeof ev === "string" ? ev : `seq ${ev.seq}, expected ${expected}`,
+              Math.max(expected, fromSeq),
+            );
+          }
         }
         expected++;
         if (ev.seq < fromSeq) continue;
@@ -343,13 +352,11 @@ async function* replay(
   }
   if (expected < end) {
     const last = segments.at(-1)!;
-    throw new EventLogCorruptError(last.path, newestLimit, `log ends before seq ${expected}`);
+    throw new EventLogCorruptError(
+      last.path,
+      newestLimit,
+      `log ends before seq ${expected}`,
+      expected,
+    );
   }
-}
-
-/** Parses one log line; throws EventLogCorruptError unless it is an event envelope. */
-function parseEvent(bytes: Uint8Array, path: string, offset: number): AgentRunEvent {
-  const ev = parseEventLine(bytes);
-  if (typeof ev === "string") throw new EventLogCorruptError(path, offset, ev);
-  return ev;
 }

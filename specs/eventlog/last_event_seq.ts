@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { EventLogCorruptError } from "./errors.ts";
 import { readEventFiles } from "./read_event_files.ts";
 import { listSegments } from "./segments.ts";
 
@@ -20,6 +21,11 @@ export async function lastEventSeq(dir: string): Promise<number> {
   const newest = (await listSegments(dir)).at(-1);
   if (!newest) return -1;
   let last = newest.firstSeq - 1;
-  for await (const ev of readEventFiles(dir, newest.firstSeq)) last = ev.seq;
+  try {
+    for await (const ev of readEventFiles(dir, newest.firstSeq)) last = ev.seq;
+  } catch (err) {
+    // Damage in the middle: the end is still the last event that can be read.
+    if (!(err instanceof EventLogCorruptError)) throw err;
+  }
   return last;
 }

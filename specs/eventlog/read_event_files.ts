@@ -7,7 +7,7 @@
  * @module
  */
 import type { AgentRunEvent } from "../events.ts";
-import { EventLogTruncatedError } from "./errors.ts";
+import { EventLogCorruptError, EventLogTruncatedError } from "./errors.ts";
 import { readLines } from "./line_reader.ts";
 import { parseEventLine } from "./parse_event_line.ts";
 import { listSegments } from "./segments.ts";
@@ -22,8 +22,9 @@ export interface ReadEventFilesOptions {
 }
 
 /**
- * Yields the events with seq >= fromSeq from the log directory `dir`, in order. Stops at the
- * first line that does not parse or breaks the sequence (a crash can tear the last line); a
+ * Yields the events with seq >= fromSeq from the log directory `dir`, in order. Stops quietly
+ * at a torn or invalid *last* line (what a crash leaves); a line that does not parse or breaks
+ * the sequence anywhere else throws EventLogCorruptError (with the seq reading stopped at). A
  * missing directory holds no events.
  *
  * @example
@@ -47,7 +48,8 @@ export async function* readEventFiles(
   let start = segments.findLastIndex((s) => s.firstSeq <= fromSeq);
   if (start < 0) start = 0;
   let expected: number | undefined;
-  for (const seg of segments.slice(start)) {
+  const rest = segments.slice(start);
+  for (const [i, seg] of rest.entries()) {
     let file: Deno.FsFile;
     try {
       file = await Deno.open(seg.path, { read: true });
@@ -56,14 +58,43 @@ export async function* readEventFiles(
       throw err;
     }
     try {
+      let bad: { offset: number; reason: string } | undefined;
+      let skipped: { offset: number; reason: string } | undefined;
       for await (const line of readLines(file)) {
+        if (bad) {
+          // Something follows the bad line: not a torn end but damage in the middle.
+          throw new EventLogCorruptError(seg.path, bad.offset, bad.reason, expected);
+        }
         if (!line.terminated) return; // torn by a crash, or still being written
         if (line.bytes.length === 0) continue;
         const ev = parseEventLine(line.bytes);
-        if (typeof ev === "string" || (expected !== undefined && ev.seq !== expected)) return;
+        if (typeof ev === "string" || (expected !== undefined && ev.seq !== expected)) {
+          const reason = typeof ev === "string" ? ev : `seq ${ev.seq}, expected ${expected}`;
+          if (expected === undefined || expected >= fromSeq) {
+            bad = { offset: line.offset, reason };
+            continue;
+          }
+          // Damage before fromSeq (seeking reads from the segment's start): step over it if
+          // the sequence picks up again by fromSeq.
+          if (typeof ev === "string") {
+            skipped = { offset: line.offset, reason };
+            continue;
+          }
+          if (ev.seq > fromSeq) {
+            throw new EventLogCorruptError(seg.path, line.offset, reason, fromSeq);
+          }
+        }
+        if (skipped && ev.seq > fromSeq) {
+          throw new EventLogCorruptError(seg.path, skipped.offset, skipped.reason, fromSeq);
+        }
+        skipped = undefined;
         expected = ev.seq + 1;
         if (ev.seq >= fromSeq) yield ev;
       }
+      if (bad && i < rest.length - 1) {
+        throw new EventLogCorruptError(seg.path, bad.offset, bad.reason, expected);
+      }
+      if (bad) return; // the log's last line: what a crash leaves, cut by the writer's repair
     } finally {
       file.close();
     }

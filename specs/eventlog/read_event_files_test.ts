@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { assertRetained } from "./assert_retained.ts";
-import { EventLogTruncatedError } from "./errors.ts";
+import { EventLogCorruptError, EventLogTruncatedError } from "./errors.ts";
 import { eventFileStats } from "./event_file_stats.ts";
 import { lastEventSeq } from "./last_event_seq.ts";
 import { readEventFiles } from "./read_event_files.ts";
@@ -46,12 +46,38 @@ Deno.test("readEventFiles: a seq older than the oldest segment is refused unless
   });
 });
 
-Deno.test("readEventFiles: a sequence break or bad line ends the replay", async () => {
+Deno.test("readEventFiles: a bad last line ends the replay quietly", async () => {
   await withLog(async (dir) => {
-    await Deno.writeTextFile(`${dir}/${segmentFileName(4)}`, line(4) + line(6) + line(7));
-    assert.deepEqual(await seqs(dir, 2), [2, 3, 4]);
+    await Deno.writeTextFile(`${dir}/${segmentFileName(4)}`, line(4) + line(5) + "[]\n");
+    assert.deepEqual(await seqs(dir, 2), [2, 3, 4, 5]);
+    await Deno.writeTextFile(`${dir}/${segmentFileName(4)}`, line(4) + line(5) + line(9));
+    assert.deepEqual(await seqs(dir, 2), [2, 3, 4, 5]);
+  });
+});
+
+Deno.test("readEventFiles: a bad line in the middle is reported with its seq", async () => {
+  await withLog(async (dir) => {
+    const corrupt = (seq: number) => (err: Error) => {
+      assert.ok(err instanceof EventLogCorruptError, String(err));
+      assert.equal(err.seq, seq);
+      return true;
+    };
+    const got: number[] = [];
     await Deno.writeTextFile(`${dir}/${segmentFileName(4)}`, line(4) + "[]\n" + line(5));
-    assert.deepEqual(await seqs(dir, 2), [2, 3, 4]);
+    await assert.rejects(async () => {
+      for await (const ev of readEventFiles(dir, 2)) got.push(ev.seq);
+    }, corrupt(5));
+    assert.deepEqual(got, [2, 3, 4], "what precedes the bad line is delivered");
+    await Deno.writeTextFile(`${dir}/${segmentFileName(4)}`, line(4) + line(6) + line(7));
+    await assert.rejects(seqs(dir, 2), corrupt(5));
+    // Damage before fromSeq is stepped over when the sequence picks up again by then.
+    await Deno.writeTextFile(`${dir}/${segmentFileName(4)}`, line(4) + "[]\n" + line(6) + line(7));
+    assert.deepEqual(await seqs(dir, 6), [6, 7]);
+    await assert.rejects(seqs(dir, 5), corrupt(5));
+    // A bad last line of a segment that is not the newest is damage too.
+    await Deno.writeTextFile(`${dir}/${segmentFileName(2)}`, line(2) + "{oops\n");
+    await Deno.writeTextFile(`${dir}/${segmentFileName(4)}`, line(4));
+    await assert.rejects(seqs(dir, 2), corrupt(3));
   });
 });
 

@@ -73,6 +73,7 @@ export class RpcPeer {
   readonly #opts: Required<RpcPeerOptions>;
   #writeChain: Promise<void> = Promise.resolve();
   #pendingWrites = 0;
+  #pendingBytes = 0;
   // Requests read but not yet answered, and who waits for that count to reach zero.
   #inFlight = 0;
   #onIdle: (() => void) | undefined;
@@ -104,6 +105,11 @@ export class RpcPeer {
   /** Writes queued but not yet accepted by the socket: a slow reader shows up here. */
   get pendingWrites(): number {
     return this.#pendingWrites;
+  }
+
+  /** Bytes of the frames queued or being written (they are held in memory until written). */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
   }
 
   addMethod(name: string, handler: MethodHandler): this {
@@ -283,11 +289,13 @@ export class RpcPeer {
     if (this.#closed) return Promise.reject(new PeerClosedError());
     const frame = encodeFrame(payload);
     this.#pendingWrites++;
+    this.#pendingBytes += frame.length;
     const p = this.#writeChain.then(async () => {
       try {
         if (!this.#closed) await writeAll(this.#stream, frame);
       } finally {
         this.#pendingWrites--;
+        this.#pendingBytes -= frame.length;
       }
     });
     this.#writeChain = p.catch(() => this.close());

@@ -34,6 +34,8 @@
  *                          or "write:error:<msg>". Relative PATHs are resolved against the cwd.
  *   caps                   says "caps:<clientCapabilities of initialize, as JSON>"
  *   env                    says "env:<the agent's whole environment, as a JSON object>"
+ *   sh SCRIPT              runs /bin/sh -c SCRIPT itself in the session cwd (the rest of the
+ *                          line), says "sh:<exit code>:<stdout+stderr, newlines as \n>"
  *   terminal [K=V…] CMD [ARG…]
  *                          terminal/create (CMD ARG… in the session cwd; leading K=V words are
  *                          its env), says "terminal:created:<id>", then terminal/wait_for_exit,

@@ -174,6 +174,21 @@ const COMMANDS: Record<string, Command> = {
   },
   caps: (turn) => turn.say(`caps:${JSON.stringify(turn.session.clientCapabilities ?? null)}`),
   env: (turn) => turn.say(`env:${JSON.stringify(Deno.env.toObject())}`),
+  async sh(turn, rest) {
+    turn.check();
+    // The agent's own process (not terminal/*): what an agent can do on its own, e.g. in the
+    // sandbox escape tests. stdout then stderr, so the error text follows what was printed.
+    const out = await new Deno.Command("/bin/sh", {
+      args: ["-c", rest],
+      cwd: turn.session.cwd,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    const text = dec.decode(out.stdout) + dec.decode(out.stderr);
+    await turn.say(`sh:${out.code}:${oneLine(text)}`);
+  },
   terminal(turn, rest) {
     return turn.withTerminal("terminal", terminalCommand(rest), undefined, async (id) => {
       const exit = await turn.waitForExit(id);

@@ -188,7 +188,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       if (kind === "agent-run") {
         if (_kill(victim!.status.pid)) before.get(victim!.metadata.name)!.hit = true;
       } else if (kind === "agent") {
-        if (_kill(agentPidOf(victim!.status.bundle))) before.get(victim!.metadata.name)!.hit = true;
+        if (_kill(agentPidOf(victim!.status.pid))) before.get(victim!.metadata.name)!.hit = true;
       } else {
         await killAgentd();
         if (kind === "agent-run-while-agentd-down") {

@@ -42,13 +42,42 @@ export function processesUnder(dir: string): number[] {
   return out;
 }
 
-/** The agent pid an agent-run recorded in its state.json, if any. */
-export function agentPidOf(bundle: string | undefined): number | undefined {
-  if (!bundle) return undefined;
-  try {
-    const pid = JSON.parse(Deno.readTextFileSync(`${bundle}/state.json`)).pid;
-    return typeof pid === "number" ? pid : undefined;
-  } catch {
-    return undefined;
+/** Every live descendant of `pid` (children, their children, …), by a scan of /proc. */
+export function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const parent = parentOf(Number(e.name));
+    if (parent !== undefined) children.set(parent, [...children.get(parent) ?? [], Number(e.name)]);
   }
+  const out: number[] = [];
+  const queue = [...children.get(pid) ?? []];
+  while (queue.length) {
+    const next = queue.shift()!;
+    out.push(next);
+    queue.push(...children.get(next) ?? []);
+  }
+  return out;
+}
+
+/**
+ * The agent of a run: the test agent's own process below the run's recorded pid. Under the
+ * sandbox that pid is the outer bwrap and the agent sits below the agent-run and an inner
+ * bwrap, and state.json records no host pids, so the process tree is the one truth.
+ */
+export function agentPidOf(runPid: number | undefined): number | undefined {
+  if (runPid === undefined || !pidAlive(runPid)) return undefined;
+  return descendantsOf(runPid).find((pid) => {
+    const cmd = cmdline(pid);
+    return cmd.includes("test_agent") && !cmd.includes("bwrap") && !cmd.includes("--bundle");
+  });
+}
+
+/** True when some ancestor of `pid` (its parent, or theirs, …) is a live agent-run. */
+export function hasAgentRunAncestor(pid: number): boolean {
+  for (let p = parentOf(pid), hops = 0; p !== undefined && p > 1 && hops < 16; hops++) {
+    if (isAgentRun(p)) return true;
+    p = parentOf(p);
+  }
+  return false;
 }

@@ -5,7 +5,7 @@
 import type { AgentRun, AriClient, RestartPolicy } from "../../mod.ts";
 import { pidAlive } from "../support/process.ts";
 import { deadline, sleep } from "../support/wait.ts";
-import { agentPidOf, cmdline, isAgentRun, parentOf, processesUnder } from "./procs.ts";
+import { agentPidOf, cmdline, hasAgentRunAncestor, isAgentRun, processesUnder } from "./procs.ts";
 import type { SeqWatcher } from "./seq_watcher.ts";
 
 /** How a run looked when the round's kill happened. */
@@ -26,7 +26,7 @@ export function phaseViolations(
   for (const r of runs) {
     const name = r.metadata.name;
     const { phase, pid, bundle } = r.status;
-    const agentPid = agentPidOf(bundle);
+    const agentPid = agentPidOf(pid);
     if (phase === "idle") {
       if (!isAgentRun(pid)) out.push(`${name}: idle but agent-run ${pid} is not alive`);
       if (!agentPid || !pidAlive(agentPid)) {
@@ -60,16 +60,16 @@ export function phaseViolations(
   return out;
 }
 
-/** Every agent process under `workspaceDir` has a live agent-run as its parent (3 s grace). */
+/** Every agent process under `workspaceDir` has a live agent-run above it (3 s grace). */
 export async function orphanViolations(workspaceDir: string): Promise<string[]> {
   let orphans: number[] = [];
   for (let i = 0; i < 30; i++) {
-    orphans = processesUnder(workspaceDir).filter((pid) => !isAgentRun(parentOf(pid)));
+    orphans = processesUnder(workspaceDir).filter((pid) => !hasAgentRunAncestor(pid));
     if (orphans.length === 0) return [];
     await sleep(100);
   }
   return orphans.map((pid) =>
-    `agent process ${pid} (${cmdline(pid).slice(0, 80)}) has no live agent-run parent`
+    `agent process ${pid} (${cmdline(pid).slice(0, 80)}) has no live agent-run above it`
   );
 }
 

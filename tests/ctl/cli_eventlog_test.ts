@@ -79,8 +79,9 @@ Deno.test("ar create --event-segment-mib/--event-max-segments; ar get -o wide sh
     assert.equal(config.runtime.eventMaxSegments, 4);
 
     const wide = (await ctl(["ar", "get", "-w", "ws", "-o", "wide"])).stdout.split("\n");
-    assert.match(wide[0], /RESTARTS\s+LOG\s+WORKTREE\s+ERROR$/);
-    const size = /\s(\d+(?:\.\d)?(?:B|KiB|MiB))$/.exec(wide[1])?.[1];
+    assert.match(wide[0], /RESTARTS\s+LOG\s+WORKTREE\s+SANDBOX\s+ERROR$/);
+    // LOG, then SANDBOX (mode/network) last on a row without a worktree or an error.
+    const size = /\s(\d+(?:\.\d)?(?:B|KiB|MiB))\s+\w+\/\w+$/.exec(wide[1])?.[1];
     assert.ok(size, wide[1]);
     assert.ok(run.status.eventLogBytes! > 0);
     await client.agentrunStop(key);

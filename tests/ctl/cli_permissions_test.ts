@@ -81,8 +81,11 @@ Deno.test("massctl: permissions, approve and deny under policy ask", async () =>
     assert.equal(listed.kind, "List");
     assert.equal(listed.items[0].requestId, first);
     const wide = ok(await ctl(["ar", "get", "-w", "w", "-o", "wide"])).stdout.split("\n");
-    assert.match(wide[0], /PENDING\s+PID\s+RESTARTS\s+LOG\s+WORKTREE\s+ERROR$/);
-    assert.match(wide[1], /^w\s+r\s+tester\s+running\s+\d+s\s+1\s+\d+\s+0\s+[\d.]+(B|KiB|MiB)$/);
+    assert.match(wide[0], /PENDING\s+PID\s+RESTARTS\s+LOG\s+WORKTREE\s+SANDBOX\s+ERROR$/);
+    assert.match(
+      wide[1],
+      /^w\s+r\s+tester\s+running\s+\d+s\s+1\s+\d+\s+0\s+[\d.]+(B|KiB|MiB)\s+(bwrap|none)\/host$/,
+    );
     const plain = ok(await ctl(["ar", "get", "-w", "w"])).stdout.split("\n");
     assert.match(plain[1], /^w\s+r\s+tester\s+running\s+\d+s\s+1$/, "PENDING by default");
 

@@ -228,8 +228,11 @@ Deno.test("massctl against a real daemon", async (t) => {
       assert.match(table[0], /^WORKSPACE\s+NAME\s+AGENT\s+PHASE\s+AGE\s+PENDING$/);
       assert.match(table[1], /^w1\s+r1\s+tester\s+idle\s+\d+s\s+0$/);
       const wide = ok(await ctl(["ar", "get", "-w", "w1", "-o", "wide"])).stdout.split("\n");
-      assert.match(wide[0], /AGE\s+PENDING\s+PID\s+RESTARTS\s+LOG\s+WORKTREE\s+ERROR$/);
-      assert.match(wide[1], /^w1\s+r1\s+tester\s+idle\s+\d+s\s+0\s+\d+\s+0\s+[\d.]+(B|KiB|MiB)$/);
+      assert.match(wide[0], /AGE\s+PENDING\s+PID\s+RESTARTS\s+LOG\s+WORKTREE\s+SANDBOX\s+ERROR$/);
+      assert.match(
+        wide[1],
+        /^w1\s+r1\s+tester\s+idle\s+\d+s\s+0\s+\d+\s+0\s+[\d.]+(B|KiB|MiB)\s+(bwrap|none)\/host$/,
+      );
       const one = JSON.parse(ok(await ctl(["ar", "get", "r1", "-w", "w1", "-o", "json"])).stdout);
       assert.equal(one.kind, "AgentRun");
       const list = parseYaml(ok(await ctl(["ar", "get", "--phase", "idle", "-o", "yaml"])).stdout);

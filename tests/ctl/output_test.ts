@@ -84,7 +84,7 @@ Deno.test("agentTable: ENABLED from disabled, ARGS joined, LABELS when wide", ()
   assert.match(wide[2], /<unknown>\s+<none>$/);
 });
 
-Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING LOG ERROR)", () => {
+Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING LOG SANDBOX ERROR)", () => {
   const run: AgentRun = {
     kind: "AgentRun",
     metadata: { name: "r1", workspace: "w", createdAt: ago(3 * 86_400_000) },
@@ -94,6 +94,7 @@ Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING
       pid: 42,
       restartCount: 2,
       eventLogBytes: 3 * 1024 ** 3 + 300 * 1024 ** 2,
+      sandbox: { mode: "bwrap", network: "none" },
       errorMessage: "boom\nsecond line",
     },
   };
@@ -113,8 +114,8 @@ Deno.test("agentRunTable: WORKSPACE NAME AGENT PHASE AGE (+ PID RESTARTS PENDING
   const asks = agentRunTable([asking], false, NOW).split("\n");
   assert.match(asks[1], /^w\s+r2\s+demo\s+running\s+3d\s+3$/, "pending shows by default");
   const wide = agentRunTable([run, asking, fresh], true, NOW).split("\n");
-  assert.match(wide[0], /AGE\s+PENDING\s+PID\s+RESTARTS\s+LOG\s+WORKTREE\s+ERROR$/);
-  assert.match(wide[1], /3d\s+0\s+42\s+2\s+3\.2GiB\s+boom second line$/);
+  assert.match(wide[0], /AGE\s+PENDING\s+PID\s+RESTARTS\s+LOG\s+WORKTREE\s+SANDBOX\s+ERROR$/);
+  assert.match(wide[1], /3d\s+0\s+42\s+2\s+3\.2GiB\s+bwrap\/none\s+boom second line$/);
   assert.match(wide[2], /^w\s+r2\s+demo\s+running\s+3d\s+3\s+43\s+0\s+20KiB$/);
   // No size known yet: the column stays empty and the others keep their place.
   const cols = wide[0].indexOf("LOG");

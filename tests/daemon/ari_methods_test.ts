@@ -6,7 +6,12 @@
 import assert from "node:assert/strict";
 import { resolveHandlers } from "../../daemon/ari/server.ts";
 import type { AriHandlers } from "../../daemon/context.ts";
-import { ARI_METHOD_NAMES, AriMethods, isMutating } from "../../specs/ari_methods.ts";
+import {
+  ARI_METHOD_NAMES,
+  ARI_NOTIFICATIONS,
+  AriMethods,
+  isMutating,
+} from "../../specs/ari_methods.ts";
 
 function allHandlers(): AriHandlers {
   return Object.fromEntries(ARI_METHOD_NAMES.map((m) => [m, () => null])) as AriHandlers;
@@ -48,7 +53,11 @@ Deno.test("recovery gate: the mutating methods of the table", () => {
 });
 
 Deno.test("AriMethods short names all name table methods or notifications", () => {
-  const names = new Set<string>([...ARI_METHOD_NAMES, "agentrun/event"]);
+  const notifications = Object.values(ARI_NOTIFICATIONS);
+  const names = new Set<string>([...ARI_METHOD_NAMES, ...notifications]);
   for (const wire of Object.values(AriMethods)) assert.ok(names.has(wire), wire);
-  assert.equal(new Set(Object.values(AriMethods)).size, ARI_METHOD_NAMES.length + 1);
+  assert.equal(
+    new Set(Object.values(AriMethods)).size,
+    ARI_METHOD_NAMES.length + notifications.length,
+  );
 });

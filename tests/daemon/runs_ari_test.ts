@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { errorCode } from "../../specs/errors.ts";
 import { eventText } from "../../specs/events.ts";
-import { pidAlive } from "../support/process.ts";
+import { agentPids, pidAlive, waitGone } from "../support/process.ts";
 import { codeOf } from "../support/rpc.ts";
 import {
   ariRun,
@@ -84,12 +84,13 @@ Deno.test("ari: lifecycle of a test-agent run: prompt, watch, busy, cancel, stop
     assert.equal((ended.at(-1)!.payload as { stopReason: string }).stopReason, "cancelled");
     await waitPhase(ariRun(c, key), key, "idle");
 
-    const state = JSON.parse(await Deno.readTextFile(`${idle.status.bundle}/state.json`));
+    const agent = agentPids(idle.status.bundle!);
+    assert.ok(agent.length > 0);
     assert.equal(await c.agentrunStop(key), null);
     const stopped = await c.agentrunGet(key);
     assert.equal(stopped.status.phase, "stopped");
     assert.ok(!pidAlive(idle.status.pid!), "agent-run gone");
-    assert.ok(!pidAlive(state.pid), "agent gone");
+    await waitGone(agent, "agent gone");
     await assert.rejects(c.agentrunCancel(key), (e) => errorCode(e) === -32001);
     await assert.rejects(
       c.agentrunPrompt({ ...key, prompt: text("x") }),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { RestartPolicy, RunKey } from "../../specs/ari.ts";
 import type { AriClient } from "../../ctl/client/ari_client.ts";
-import { pidAlive, waitGone } from "../support/process.ts";
+import { agentPids, agentRunProcess, pidAlive, waitGone } from "../support/process.ts";
 import { sleep } from "../support/wait.ts";
 import {
   ariRun,
@@ -68,12 +68,13 @@ Deno.test("policy always: restarts after a clean exit; stop is not restarted", a
 Deno.test("kill -9 of an agent-run: run stopped with a reason, agent gone", async () => {
   await withRunsDaemon(async ({ client: c }) => {
     const { key, run } = await startRun(c, "k");
-    const state = JSON.parse(await Deno.readTextFile(`${run.status.bundle}/state.json`));
-    Deno.kill(run.status.pid!, "SIGKILL");
+    const agent = agentPids(run.status.bundle!);
+    assert.ok(agent.length > 0);
+    Deno.kill(agentRunProcess(run.status.pid!), "SIGKILL");
     const stopped = await waitPhase(ariRun(c, key), key, ["stopped", "error"]);
     assert.equal(stopped.status.phase, "stopped");
     assert.match(stopped.status.errorMessage ?? "", /SIGKILL/);
     assert.equal(stopped.status.lastExit?.signal, "SIGKILL");
-    await waitGone(state.pid, "agent gone");
+    await waitGone(agent, "agent gone");
   });
 });

@@ -6,7 +6,14 @@ import assert from "node:assert/strict";
 import type { AgentRun, RestartPolicy, RunKey } from "../../specs/ari.ts";
 import { Store } from "../../daemon/store/store.ts";
 import { AGENT_RUN_LOST, NOT_RECOVERED } from "../../daemon/runs/recovery.ts";
-import { killGroup, pidAlive, processesWith, waitGone } from "../support/process.ts";
+import {
+  agentPids,
+  agentRunProcess,
+  killGroup,
+  pidAlive,
+  processesWith,
+  waitGone,
+} from "../support/process.ts";
 import {
   ariRun,
   createIdle,
@@ -23,8 +30,8 @@ interface Case {
   key: RunKey;
   policy: RestartPolicy;
   run: AgentRun;
-  /** The agent's pid (state.json). */
-  agentPid: number;
+  /** The agent's pids, seen from the host. */
+  agentPid: number[];
 }
 
 async function startCase(d: RunsDaemon, name: string, policy: RestartPolicy): Promise<Case> {
@@ -34,8 +41,9 @@ async function startCase(d: RunsDaemon, name: string, policy: RestartPolicy): Pr
   const acc = await d.client.agentrunPrompt({ ...key, prompt: text("say before") });
   await turnEvents(d.client, key, acc.fromSeq);
   const idle = await waitPhase(ariRun(d.client, key), key, "idle");
-  const state = JSON.parse(await Deno.readTextFile(`${run.status.bundle}/state.json`));
-  return { key, policy, run: idle, agentPid: state.pid };
+  const agentPid = agentPids(run.status.bundle!);
+  assert.ok(agentPid.length > 0, "the agent runs");
+  return { key, policy, run: idle, agentPid };
 }
 
 /** Seqs of the run's event log: 0, 1, 2, … with no gap and no duplicate. */
@@ -57,7 +65,7 @@ Deno.test("recovery applies restart policies to runs whose agent-runs died while
     const midStop = await startCase(d, "ms", "always");
     const midStopAlive = await startCase(d, "ma", "always");
     const all = [always, onFailure, never, stoppedOnPurpose, midStop, midStopAlive];
-    for (const c of all) pids.push(c.run.status.pid!, c.agentPid);
+    for (const c of all) pids.push(c.run.status.pid!, ...c.agentPid);
 
     await d.client.agentrunStop(stoppedOnPurpose.key);
     assert.equal((await d.client.agentrunGet(stoppedOnPurpose.key)).status.phase, "stopped");
@@ -74,7 +82,8 @@ Deno.test("recovery applies restart policies to runs whose agent-runs died while
       store.close();
     }
     const killed = [always, onFailure, never, midStop];
-    for (const c of killed) Deno.kill(c.run.status.pid!, "SIGKILL");
+    // As a crash would: the agent-run process itself (in the sandbox, bwrap ends with it).
+    for (const c of killed) Deno.kill(agentRunProcess(c.run.status.pid!), "SIGKILL");
     await waitGone(killed.map((c) => c.run.status.pid!), "agent-runs killed");
     assert.ok(pidAlive(midStopAlive.run.status.pid!), "this one outlives agentd");
 
@@ -119,7 +128,7 @@ Deno.test("recovery applies restart policies to runs whose agent-runs died while
     assert.equal(ms.status.restartCount ?? 0, 0);
     const ma = await waitPhase(ariRun(c, midStopAlive.key), midStopAlive.key, "stopped");
     assert.equal(ma.status.restartCount ?? 0, 0);
-    await waitGone([midStopAlive.run.status.pid!, midStopAlive.agentPid], "ma: stopped");
+    await waitGone([midStopAlive.run.status.pid!, ...midStopAlive.agentPid], "ma: stopped");
 
     // Stopped on purpose: left alone, no agent-run started for it.
     const st = await c.agentrunGet(stoppedOnPurpose.key);

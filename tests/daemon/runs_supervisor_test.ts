@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import type { RunKey } from "../../specs/ari.ts";
 import { errorCode } from "../../specs/errors.ts";
 import type { Phase } from "../../specs/events.ts";
-import { BOOTSTRAP_LOST } from "../../daemon/runs/recovery.ts";
 import { pidAlive, processesIn, processesWith, waitGone } from "../support/process.ts";
 import { sleep, until } from "../support/wait.ts";
 import {
@@ -41,9 +40,13 @@ Deno.test("supervisor: create → idle, prompt → idle, stop kills the group, d
     assert.ok(idle.status.pid);
     assert.ok(idle.status.sessionId);
     assert.equal(idle.status.bundle, `${fx.root}/runs/ws/a`);
+    // Sandboxed (auto), the agent's pid is one of the agent-run's PID namespace: find the
+    // run's processes from outside instead (the agent-run and the agent's bwrap name the bundle).
     const state = JSON.parse(await Deno.readTextFile(`${idle.status.bundle}/state.json`));
-    const agentPid: number = state.pid;
-    assert.ok(pidAlive(agentPid));
+    assert.equal(state.sandbox?.mode, "bwrap");
+    assert.equal(state.pid, undefined, "no namespace pid in state.json");
+    const runPids = processesWith(idle.status.bundle!);
+    assert.ok(runPids.length >= 3, "bwrap, the agent-run, the agent's bwrap");
 
     const acc = await fx.runs.prompt(key, text("delay 300\nsay hello"));
     assert.equal(acc.accepted, true);
@@ -59,7 +62,7 @@ Deno.test("supervisor: create → idle, prompt → idle, stop kills the group, d
     assert.equal(stopped.status.phase, "stopped");
     assert.equal(stopped.status.pid, undefined);
     assert.ok(!pidAlive(idle.status.pid!));
-    assert.ok(!pidAlive(agentPid));
+    await until("the run's processes gone", () => runPids.every((p) => !pidAlive(p)));
 
     await fx.runs.delete(key);
     await assert.rejects(Deno.stat(idle.status.bundle!), Deno.errors.NotFound);
@@ -124,9 +127,11 @@ Deno.test("supervisor: restart during creating starts exactly one agent-run", as
     const idle = await storedPhase(fx, ["idle", "error"]);
     assert.equal(idle.status.phase, "idle", idle.status.errorMessage);
     await sleep(500);
-    const runners = processesWith(bundle).filter((p) =>
+    // The outermost process of each agent-run (its bwrap): one whose parent is not another.
+    const withBundle = processesWith(bundle).filter((p) =>
       Deno.readTextFileSync(`/proc/${p}/cmdline`).includes("--bundle")
     );
+    const runners = withBundle.filter((p) => !withBundle.includes(parentPid(p)));
     assert.deepEqual(runners, [idle.status.pid]);
     assert.equal((await fx.store.getRun(key))!.status.phase, "idle");
     await fx.runs.stop(key);
@@ -148,7 +153,7 @@ Deno.test("supervisor: a failed prompt is reported on the run", async () => {
   });
 });
 
-Deno.test("supervisor: recovery without agent-runs: creating → error, idle → stopped, restarting → started", async () => {
+Deno.test("supervisor: recovery without agent-runs: creating, restarting → started, idle → stopped", async () => {
   await withFixture(async (fx) => {
     for (const [name, phase] of [["c", "creating"], ["i", "idle"], ["r", "restarting"]] as const) {
       await fx.store.createRun({
@@ -158,15 +163,21 @@ Deno.test("supervisor: recovery without agent-runs: creating → error, idle →
       });
     }
     const summary = await fx.runs.recover();
-    assert.deepEqual(summary, { attached: 0, stopped: 2, failed: 0, restarted: 1 });
-    const c = (await fx.store.getRun({ workspace: "ws", name: "c" }))!;
-    assert.equal(c.status.phase, "error");
-    assert.equal(c.status.errorMessage, BOOTSTRAP_LOST);
+    assert.deepEqual(summary, { attached: 0, stopped: 1, failed: 0, restarted: 2 });
+    // A run whose agent-run never started (agentd went away mid-create) is started now.
+    const c = await storedPhase(fx, ["idle", "error"], { workspace: "ws", name: "c" });
+    assert.equal(c.status.phase, "idle", c.status.errorMessage);
     const i = (await fx.store.getRun({ workspace: "ws", name: "i" }))!;
     assert.equal(i.status.phase, "stopped");
     assert.match(i.status.errorMessage!, /^agent-run not recovered after daemon restart: /);
     const r = await storedPhase(fx, ["idle", "error"], { workspace: "ws", name: "r" });
     assert.equal(r.status.phase, "idle", r.status.errorMessage);
     await fx.runs.stop({ workspace: "ws", name: "r" });
+    await fx.runs.stop({ workspace: "ws", name: "c" });
   });
 });
+
+function parentPid(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}

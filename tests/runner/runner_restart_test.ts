@@ -72,7 +72,12 @@ for (
       assert.equal(seqProblems(events, 0), undefined, "one continuous sequence from 0");
       const starts = sessionStarts(events);
       assert.equal(starts.length, 3);
-      assert.deepEqual(starts[0], { sessionId: first.sessionId, mode: "new" });
+      // A bundle without config.json `sandbox` runs unconfined, and says so.
+      assert.deepEqual(starts[0], {
+        sessionId: first.sessionId,
+        mode: "new",
+        sandbox: { mode: "none", network: "host" },
+      });
       assert.equal(starts[1].mode, mode);
       assert.equal(starts[1].previousSessionId, first.sessionId);
       if (mode === "new") assert.notEqual(starts[1].sessionId, first.sessionId);

@@ -53,6 +53,8 @@ export function processesIn(dir: string): number[] {
 
 /** Signals the process group led by `pid`; a group that is already gone is fine. */
 export function killGroup(pid: number, signal: Deno.Signal = "SIGKILL"): void {
+  // -0 or -NaN would be this test's own process group.
+  if (!(pid > 1)) return;
   try {
     Deno.kill(-pid, signal);
   } catch {
@@ -67,4 +69,55 @@ export function killChild(child: Deno.ChildProcess, signal: Deno.Signal = "SIGKI
   } catch {
     // already exited
   }
+}
+
+function _parentPid(pid: number): number | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `roots` and every live process below them. */
+export function withDescendants(roots: readonly number[]): number[] {
+  const out = new Set(roots);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const pid of livePids((p) => !out.has(p) && out.has(_parentPid(p) ?? -1))) {
+      out.add(pid);
+      grew = true;
+    }
+  }
+  return [...out];
+}
+
+/**
+ * Host pids of a run's agent. Unconfined, state.json's `pid`; under the bwrap sandbox
+ * state.json has none (it would be a pid of the agent-run's namespace), so: the agent's own
+ * bwrap (its command line names `<bundle>/home`) and everything below it.
+ */
+export function agentPids(bundle: string): number[] {
+  const state = JSON.parse(Deno.readTextFileSync(`${bundle}/state.json`));
+  if (typeof state.pid === "number") return [state.pid];
+  return withDescendants(processesWith(`${bundle}/home`));
+}
+
+/**
+ * Host pid of the agent-run process (`deno … mass.ts run --bundle`) started as `pid`: `pid`
+ * itself unconfined, the process below it in the bwrap sandbox (where `pid` is bwrap). To
+ * kill "the agent-run" as a crash would, kill this one: bwrap then ends with it.
+ */
+export function agentRunProcess(pid: number): number {
+  for (const p of withDescendants([pid])) {
+    try {
+      const argv = Deno.readTextFileSync(`/proc/${p}/cmdline`).split("\0");
+      if (!argv[0].endsWith("bwrap") && argv.includes("--bundle")) return p;
+    } catch {
+      // gone
+    }
+  }
+  return pid;
 }
