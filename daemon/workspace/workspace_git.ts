@@ -115,8 +115,8 @@ export async function cloneGit(src: GitSource, target: string, opts: CloneOption
   }
 }
 
-/** Host environment minus what simple-git refuses, plus no terminal prompts. */
-function gitEnv(): Record<string, string> {
+/** Host environment minus git's own variables and what simple-git refuses; no prompts. */
+export function gitEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(Deno.env.toObject())) {
     const lower = k.toLowerCase();

@@ -10,9 +10,8 @@
  */
 import { type SimpleGit, simpleGit } from "simple-git";
 import { ConflictError } from "../../specs/errors.ts";
+import { gitEnv } from "./workspace_git.ts";
 
-/** simple-git strips or refuses these from a child's environment (see its env guard). */
-const GUARDED_ENV = new Set(["editor", "pager", "prefix", "ssh_askpass", "visual"]);
 /** A git command that writes nothing for this long is killed. */
 export const GIT_BLOCK_MS = 60_000;
 
@@ -28,18 +27,6 @@ export function worktreeGit(dir: string, opts: WorktreeGitOptions = {}): SimpleG
     timeout: { block: GIT_BLOCK_MS },
     allowEnvironment: ["GIT_TERMINAL_PROMPT", "GIT_INDEX_FILE"],
   }).env({ ...gitEnv(), ...opts.env });
-}
-
-/** Host environment minus git's own variables and what simple-git refuses; no prompts. */
-function gitEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(Deno.env.toObject())) {
-    const lower = k.toLowerCase();
-    if (lower.startsWith("git_") || GUARDED_ENV.has(lower)) continue;
-    env[k] = v;
-  }
-  env.GIT_TERMINAL_PROMPT = "0";
-  return env;
 }
 
 /** `-c user.name/-c user.email` when the repository at `git` has no identity configured. */
