@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import type { Agent, AgentRun, Workspace } from "../../specs/ari.ts";
 import { errorCode } from "../../specs/errors.ts";
 import { bundlePaths, composeConfig, mergeMcpServers } from "./bundle.ts";
-import { AGENT_ENV_ALLOW, pickEnv } from "./spawn.ts";
+import { AGENT_ENV_ALLOW } from "./spawn.ts";
+import { pickEnv } from "../../runner/launch/mod.ts";
 
 Deno.test("bundle paths: names validated, socket length checked (-32602)", () => {
   const p = bundlePaths("/r/runs", "ws", "a");

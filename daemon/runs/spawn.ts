@@ -33,15 +33,6 @@ export const AGENT_ENV_ALLOW: readonly string[] = [
   "DENO_DIR",
 ];
 
-// The agent-run's own environment and its detached start are runner knowledge
-// (runner/launch/); agentd's runs import them from here.
-export {
-  pickEnv,
-  RUNNER_ENV_ALLOW,
-  spawnAgentRun,
-  type SpawnOptions,
-} from "../../runner/launch/mod.ts";
-
 /**
  * An agent-run did not come up: its socket never answered, its process exited first, or the
  * start was aborted.

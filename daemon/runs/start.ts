@@ -21,14 +21,8 @@ import { clearLeftover, killLeftoverAgent } from "./leftovers.ts";
 import { checkRunSandbox, runSandbox } from "./run_sandbox.ts";
 import { INITIAL_PHASE, transition } from "./phase.ts";
 import { type Ctl, type RunContext, runId } from "./run_context.ts";
-import {
-  AGENT_ENV_ALLOW,
-  pickEnv,
-  RUNNER_ENV_ALLOW,
-  signalGroup,
-  spawnAgentRun,
-  waitForSocket,
-} from "./spawn.ts";
+import { pickEnv, RUNNER_ENV_ALLOW, spawnAgentRun } from "../../runner/launch/mod.ts";
+import { AGENT_ENV_ALLOW, signalGroup, waitForSocket } from "./spawn.ts";
 import { runWorkdir } from "./run_worktree.ts";
 
 /**
